@@ -1,0 +1,95 @@
+import type { Settings } from '../settings.js'
+
+/** A sign-in failure, already explained for the user. */
+export class AuthFailure extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'AuthFailure'
+  }
+}
+
+/** Non-secret claims of the GitHub OIDC token, printed when no federated credential matches. */
+export interface OidcClaims {
+  iss?: string
+  sub?: string
+  aud?: string | string[]
+}
+
+/**
+ * Turns an msal error into one message that says what failed and how to fix it. `claims` are the
+ * last GitHub OIDC token's non-secret claims, when that flow was used.
+ */
+export function explainAuthError(
+  error: unknown,
+  settings: Settings,
+  claims?: OidcClaims
+): AuthFailure {
+  const { tenantId, clientId, authorityHost } = settings
+  const host = new URL(authorityHost).host
+  const err = error as { errorCode?: string; errorMessage?: string; message?: string }
+  const text = `${err.errorMessage ?? ''} ${err.message ?? ''}`
+  const code = /AADSTS(\d+)/.exec(text)?.[1]
+  const username =
+    settings.credentials.method === 'password' ? settings.credentials.username : 'the user'
+  switch (code) {
+    case '7000215':
+      return new AuthFailure(
+        `Entra ID rejected the client secret for app ${clientId} (AADSTS7000215): set 'client-secret' to the secret's Value (not its Secret ID) and check it was not rotated.`
+      )
+    case '7000222':
+      return new AuthFailure(
+        `The client secret of app ${clientId} has expired (AADSTS7000222): create a new secret and update 'client-secret'.`
+      )
+    case '7000218':
+      return new AuthFailure(
+        `App ${clientId} requires a client credential (AADSTS7000218): give 'client-secret' or 'client-certificate', or for the password flow without a secret enable "Allow public client flows" on the app registration.`
+      )
+    case '700016':
+      return new AuthFailure(
+        `App ${clientId} was not found in tenant ${tenantId} (AADSTS700016): check 'client-id', and that the app is registered in this tenant or an admin consented to it there.`
+      )
+    case '90002':
+      return new AuthFailure(
+        `Tenant ${tenantId} was not found (AADSTS90002): check 'tenant-id' and 'cloud'.`
+      )
+    case '50076':
+    case '50079':
+      return new AuthFailure(
+        `${username} must complete multi-factor authentication (AADSTS${code}), which the password flow cannot do. Use auth-method github-oidc (no secret) or client-certificate with application permissions instead.`
+      )
+    case '50126':
+      return new AuthFailure(
+        `Invalid username or password for ${username} (AADSTS50126): check 'username' and 'password'.`
+      )
+    case '50053':
+      return new AuthFailure(
+        `The account ${username} is locked (AADSTS50053) after too many failed sign-ins or by policy: wait for the lockout to end or have an admin unblock it.`
+      )
+    case '50034':
+      return new AuthFailure(
+        `The account ${username} does not exist in tenant ${tenantId} (AADSTS50034): check 'username'.`
+      )
+    case '700213':
+    case '70021': {
+      const audience = Array.isArray(claims?.aud) ? claims?.aud.join(',') : claims?.aud
+      return new AuthFailure(
+        `No federated credential on app ${clientId} matches this workflow (AADSTS${code}). The GitHub token has issuer "${claims?.iss ?? '?'}", subject "${claims?.sub ?? '?'}", audience "${audience ?? '?'}": add a federated credential with exactly that issuer, subject and audience to the app registration.`
+      )
+    }
+    case '700027':
+      return new AuthFailure(
+        `App ${clientId} does not accept this certificate (AADSTS700027): upload the certificate (SHA-256 thumbprint ${settings.credentials.method === 'client-certificate' ? settings.credentials.thumbprintSha256 : '?'}) to the app registration.`
+      )
+    case '65001':
+      return new AuthFailure(
+        `App ${clientId} lacks consent for the Graph permissions (AADSTS65001): an admin must grant consent.`
+      )
+  }
+  if (err.errorCode === 'endpoints_resolution_error') {
+    return new AuthFailure(
+      `Tenant ${tenantId} not found in this cloud (or authority host unreachable): ${host} has no tenant "${tenantId}". Check 'tenant-id' and 'cloud' / 'authority-host'.`
+    )
+  }
+  const detail = (err.errorMessage || err.message || String(error)).split(/\r?\n/)[0]
+  return new AuthFailure(`Sign-in to Entra ID (${host}) failed: ${detail}`)
+}

@@ -1,0 +1,116 @@
+import {
+  ConfidentialClientApplication,
+  PublicClientApplication,
+  type AuthenticationResult,
+  type Configuration
+} from '@azure/msal-node'
+import type { Fetch } from '../http.js'
+import type { ActionIO, Clock } from '../io.js'
+import type { Settings } from '../settings.js'
+import { AuthFailure, explainAuthError, type OidcClaims } from './errors.js'
+import { msalNetworkModule } from './network.js'
+import { githubAssertion } from './oidc.js'
+
+/** Hands out Graph access tokens; `refresh` asks Entra for a new one (after a 401). */
+export interface TokenSource {
+  token(refresh: boolean): Promise<string>
+}
+
+/** Scopes for Graph: `.default` for application flows, delegated ones for the password flow. */
+export function graphScopes(settings: Settings): string[] {
+  const origin = settings.graphEndpoint
+  if (settings.credentials.method !== 'password') return [`${origin}/.default`]
+  const scopes = [`${origin}/User.Read.All`, `${origin}/AuditLog.Read.All`]
+  if (settings.excludeGroups.length > 0) scopes.push(`${origin}/GroupMember.Read.All`)
+  return scopes
+}
+
+/** Renew a cached token this long before it expires, so a request never carries a dying one. */
+const EXPIRY_MARGIN_MS = 5 * 60_000
+
+/**
+ * A token source over @azure/msal-node for every auth method. Every token is masked the moment
+ * it arrives; errors are explained (explainAuthError).
+ */
+export function createTokenSource(
+  settings: Settings,
+  io: ActionIO,
+  fetch: Fetch,
+  clock: Clock
+): TokenSource {
+  const { credentials } = settings
+  const authorityUrl = new URL(settings.authorityHost)
+  const auth: Configuration['auth'] = {
+    clientId: settings.clientId,
+    authority: `${settings.authorityHost}/${settings.tenantId}`,
+    // Listing the host (with its port) makes msal trust it without public-cloud instance discovery.
+    knownAuthorities: [authorityUrl.host]
+  }
+  const system: Configuration['system'] = { networkClient: msalNetworkModule(fetch) }
+  const scopes = graphScopes(settings)
+  let claims: OidcClaims | undefined
+  let acquire: (refresh: boolean) => Promise<AuthenticationResult | null>
+
+  switch (credentials.method) {
+    case 'client-secret':
+    case 'client-certificate':
+    case 'github-oidc': {
+      if (credentials.method === 'client-secret') auth.clientSecret = credentials.clientSecret
+      if (credentials.method === 'client-certificate') {
+        auth.clientCertificate = {
+          thumbprintSha256: credentials.thumbprintSha256,
+          privateKey: credentials.privateKey,
+          x5c: credentials.certificateChain
+        }
+      }
+      if (credentials.method === 'github-oidc') {
+        // msal calls back whenever it needs an assertion, so each token request gets a fresh one.
+        auth.clientAssertion = async () => {
+          const assertion = await githubAssertion(io, credentials.audience)
+          claims = assertion.claims
+          return assertion.token
+        }
+      }
+      const app = new ConfidentialClientApplication({ auth, system })
+      acquire = (refresh) => app.acquireTokenByClientCredential({ scopes, skipCache: refresh })
+      break
+    }
+    case 'password': {
+      const app = credentials.clientSecret
+        ? new ConfidentialClientApplication({
+            auth: { ...auth, clientSecret: credentials.clientSecret },
+            system
+          })
+        : new PublicClientApplication({ auth, system })
+      acquire = () =>
+        app.acquireTokenByUsernamePassword({
+          scopes,
+          username: credentials.username,
+          password: credentials.password
+        })
+      break
+    }
+  }
+
+  let cached: { token: string; expiresAt: number } | undefined
+  return {
+    async token(refresh) {
+      const now = clock.now().getTime()
+      if (!refresh && cached && cached.expiresAt - EXPIRY_MARGIN_MS > now) return cached.token
+      let result: AuthenticationResult | null
+      try {
+        result = await acquire(refresh || cached !== undefined)
+      } catch (error) {
+        if (error instanceof AuthFailure) throw error
+        throw explainAuthError(error, settings, claims)
+      }
+      if (!result?.accessToken) throw new AuthFailure('Entra ID returned no access token.')
+      io.setSecret(result.accessToken)
+      cached = {
+        token: result.accessToken,
+        expiresAt: result.expiresOn?.getTime() ?? now + 3_600_000
+      }
+      return result.accessToken
+    }
+  }
+}

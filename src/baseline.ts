@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs'
+import { isAbsolute, resolve } from 'node:path'
+import { Inputs } from './constants.js'
+import { InputError } from './settings.js'
+
+/** Users stale in an earlier report: who is stale now but not then is "new". */
+export interface Baseline {
+  generatedAt: string | null
+  /** id (lower case) → UPN, of every user stale in the baseline. */
+  stale: Map<string, string | null>
+}
+
+/** Reads an earlier report JSON (schemaVersion 1). Errors name the `baseline` input. */
+export function loadBaseline(path: string, workspace: string): Baseline {
+  const full = isAbsolute(path) ? path : resolve(workspace, path)
+  let report: { schemaVersion?: unknown; generatedAt?: unknown; users?: unknown }
+  try {
+    report = JSON.parse(readFileSync(full, 'utf8')) as typeof report
+  } catch (error) {
+    throw new InputError(
+      `Input '${Inputs.Baseline}' must be a report JSON from this action; "${path}" cannot be read as JSON (${(error as Error).message.split('\n')[0]}).`
+    )
+  }
+  if (report.schemaVersion !== 1 || !Array.isArray(report.users)) {
+    throw new InputError(
+      `Input '${Inputs.Baseline}' must be a report JSON with schemaVersion 1 and a users list; "${path}" is not.`
+    )
+  }
+  const stale = new Map<string, string | null>()
+  for (const user of report.users as {
+    id?: unknown
+    status?: unknown
+    userPrincipalName?: unknown
+  }[]) {
+    if (user && typeof user.id === 'string' && user.status === 'stale') {
+      stale.set(
+        user.id.toLowerCase(),
+        typeof user.userPrincipalName === 'string' ? user.userPrincipalName : null
+      )
+    }
+  }
+  return { generatedAt: typeof report.generatedAt === 'string' ? report.generatedAt : null, stale }
+}

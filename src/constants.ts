@@ -1,0 +1,81 @@
+/** Input names, exactly as action.yml declares them. */
+export enum Inputs {
+  TenantId = 'tenant-id',
+  ClientId = 'client-id',
+  AuthMethod = 'auth-method',
+  ClientSecret = 'client-secret',
+  ClientCertificate = 'client-certificate',
+  ClientCertificatePassword = 'client-certificate-password',
+  Username = 'username',
+  Password = 'password',
+  OidcAudience = 'oidc-audience',
+  Cloud = 'cloud',
+  AuthorityHost = 'authority-host',
+  GraphEndpoint = 'graph-endpoint',
+  GraphVersion = 'graph-version',
+  Source = 'source',
+  ThresholdDays = 'threshold-days',
+  WarnDays = 'warn-days',
+  Activity = 'activity',
+  NeverSignedIn = 'never-signed-in',
+  UserTypes = 'user-types',
+  IncludeDisabled = 'include-disabled',
+  Exclude = 'exclude',
+  ExcludeGroups = 'exclude-groups',
+  ExcludeFile = 'exclude-file',
+  Baseline = 'baseline',
+  FailOn = 'fail-on',
+  OnStale = 'on-stale',
+  MaxStale = 'max-stale',
+  ReportDir = 'report-dir',
+  ReportFormats = 'report-formats',
+  ArtifactName = 'artifact-name',
+  RetentionDays = 'retention-days',
+  JobSummary = 'job-summary',
+  SummaryRows = 'summary-rows',
+  Redact = 'redact',
+  PageSize = 'page-size'
+}
+
+/** Output names, exactly as action.yml declares them. */
+export enum Outputs {
+  Result = 'result',
+  UserCount = 'user-count',
+  CheckedCount = 'checked-count',
+  StaleCount = 'stale-count',
+  WarnCount = 'warn-count',
+  NeverSignedInCount = 'never-signed-in-count',
+  ExcludedCount = 'excluded-count',
+  NewStaleCount = 'new-stale-count',
+  ReportDir = 'report-dir',
+  ReportJson = 'report-json',
+  ReportCsv = 'report-csv',
+  ArtifactId = 'artifact-id',
+  ArtifactUrl = 'artifact-url'
+}
+
+/** Base name of the report files in `report-dir`. */
+export const REPORT_BASENAME = 'entra-signin-report'
+
+/** Entra records `lastSuccessfulSignInDateTime` from this instant on (see DESIGN.md, Policy). */
+export const SUCCESSFUL_SIGN_IN_RECORDING_START = Date.parse('2023-12-01T00:00:00Z')
+
+/** Any date before this is a "never" sentinel (Graph writes 0001-01-01T00:00:00Z). */
+export const SENTINEL_BEFORE = Date.parse('1971-01-01T00:00:00Z')
+
+/** Retry policy for Graph and artifact calls (DESIGN.md, Decisions). */
+export const RETRY = {
+  statuses: [429, 500, 502, 503, 504],
+  maxRetries: 4,
+  backoffSeconds: [1, 2, 4, 8],
+  /** A Retry-After longer than this is not waited for: the run fails instead of hanging. */
+  maxRetryAfterSeconds: 300
+} as const
+
+/** Job summaries over 1 MiB are rejected by the runner; stay below with a margin. */
+export const SUMMARY_MAX_BYTES = 1024 * 1024 - 16 * 1024
+
+/** Graph JSON $batch holds at most 20 requests. */
+export const BATCH_SIZE = 20
+/** $batch requests in flight at once for the sign-in-log source. */
+export const BATCH_CONCURRENCY = 4

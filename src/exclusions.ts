@@ -1,0 +1,95 @@
+import picomatch from 'picomatch'
+
+/** One exclusion line: a UPN glob or an object ID, an optional expiry and reason. */
+export interface ExclusionRule {
+  /** The pattern as written (UPN glob or object ID). */
+  pattern: string
+  kind: 'object-id' | 'upn-glob'
+  reason: string
+  /** Last day (UTC, YYYY-MM-DD) the rule applies; absent: no expiry. */
+  until?: string
+  /** Where the line came from, for messages: `exclude line 3` or `exclude-file line 7`. */
+  origin: string
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const DAY = /^\d{4}-\d{2}-\d{2}$/
+
+export function isGuid(value: string): boolean {
+  return GUID.test(value)
+}
+
+/**
+ * Parses exclusion lines (`pattern [until:YYYY-MM-DD] [# reason]`). Throws a message naming the
+ * line for anything else, so a typo in a compliance exclusion list never passes silently.
+ */
+export function parseExclusions(text: string, source: string): ExclusionRule[] {
+  const rules: ExclusionRule[] = []
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const origin = `${source} line ${index + 1}`
+    const hash = raw.indexOf('#')
+    const body = (hash >= 0 ? raw.slice(0, hash) : raw).trim()
+    const reason = hash >= 0 ? raw.slice(hash + 1).trim() : ''
+    if (body === '') return
+    const [pattern, ...rest] = body.split(/\s+/)
+    let until: string | undefined
+    for (const token of rest) {
+      const match = /^until:(.*)$/i.exec(token)
+      if (!match || !DAY.test(match[1]) || Number.isNaN(Date.parse(`${match[1]}T00:00:00Z`))) {
+        throw new Error(
+          `${origin}: "${raw.trim()}" is not valid; allowed: a UPN glob (* and ?) or an object ID, optionally "until:YYYY-MM-DD", then "# reason"`
+        )
+      }
+      until = match[1]
+    }
+    if (isGuid(pattern)) {
+      rules.push({ pattern, kind: 'object-id', reason, until, origin })
+    } else if (/^[^\s@]*@[^\s@]+$/.test(pattern) || /[*?]/.test(pattern)) {
+      rules.push({ pattern, kind: 'upn-glob', reason, until, origin })
+    } else {
+      throw new Error(
+        `${origin}: "${pattern}" is neither a UPN glob (like admin@contoso.com or *-bg@contoso.com) nor an object ID (GUID)`
+      )
+    }
+  })
+  return rules
+}
+
+/** True when the rule has expired before `today` (UTC); the `until` day itself still counts. */
+export function isExpired(rule: ExclusionRule, now: Date): boolean {
+  return rule.until !== undefined && now.toISOString().slice(0, 10) > rule.until
+}
+
+export interface ExclusionMatcher {
+  /** The first active rule that matches the user, if any. */
+  match(user: { id: string; userPrincipalName: string | null }): ExclusionRule | undefined
+}
+
+/** Compiles the active rules once; matching is case-insensitive for UPNs and object IDs. */
+export function compileExclusions(rules: ExclusionRule[]): ExclusionMatcher {
+  const byId = new Map<string, ExclusionRule>()
+  const globs: { rule: ExclusionRule; test: (upn: string) => boolean }[] = []
+  for (const rule of rules) {
+    if (rule.kind === 'object-id') {
+      if (!byId.has(rule.pattern.toLowerCase())) byId.set(rule.pattern.toLowerCase(), rule)
+    } else {
+      const test = picomatch(rule.pattern, {
+        nocase: true,
+        dot: true,
+        noextglob: true,
+        nobrace: true,
+        nonegate: true,
+        bash: true
+      })
+      globs.push({ rule, test })
+    }
+  }
+  return {
+    match(user) {
+      const byObjectId = byId.get(user.id.toLowerCase())
+      if (byObjectId) return byObjectId
+      const upn = user.userPrincipalName ?? ''
+      return globs.find((glob) => glob.test(upn))?.rule
+    }
+  }
+}

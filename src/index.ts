@@ -1,0 +1,30 @@
+import * as core from '@actions/core'
+import { createFetch } from './http.js'
+import { systemClock, type ActionIO } from './io.js'
+import { run } from './main.js'
+import { toolkitUploader } from './report/artifact.js'
+
+/** The runner's side of ActionIO: @actions/core and the process environment. */
+const realIO: ActionIO = {
+  getInput: (name) => core.getInput(name),
+  setOutput: (name, value) => core.setOutput(name, value),
+  setSecret: (value) => core.setSecret(value),
+  info: (message) => core.info(message),
+  warning: (message) => core.warning(message),
+  error: (message) => core.error(message),
+  appendSummary: async (text) => {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+      return core.info('No job summary: GITHUB_STEP_SUMMARY is not set.')
+    await core.summary.addRaw(text).write()
+  },
+  getIDToken: (audience) => core.getIDToken(audience),
+  env: process.env
+}
+
+run(realIO, { clock: systemClock, fetch: createFetch(), artifacts: toolkitUploader }).then(
+  (result) => {
+    process.exitCode = result === 'fail' || result === 'error' ? 1 : 0
+  },
+  (error: unknown) =>
+    core.setFailed(`Unexpected failure: ${error instanceof Error ? error.message : String(error)}`)
+)

@@ -1,0 +1,95 @@
+import { SUMMARY_MAX_BYTES } from '../constants.js'
+import type { Counts, Result, UserRecord } from '../policy.js'
+import type { Settings } from '../settings.js'
+import { redactRecord } from './redact.js'
+
+/** Escapes text for the job summary: HTML and the markdown characters that could restyle it. */
+export function escapeCell(value: unknown): string {
+  if (value === null || value === undefined) return ''
+  return String(value).replace(/[&<>"'`|*_[\]\\#~!()\r\n]/g, (char) =>
+    char === '\n' || char === '\r' ? ' ' : `&#${char.charCodeAt(0)};`
+  )
+}
+
+const RESULT_ICON: Record<Result, string> = { pass: '✅', warn: '⚠️', fail: '❌', error: '🛑' }
+
+/** The policy in one line, as people configure it. */
+export function policyLine(settings: Settings): string {
+  const { policy } = settings
+  const parts = [
+    `stale at ${policy.thresholdDays} days`,
+    policy.warnDays !== undefined ? `warn at ${policy.warnDays}` : undefined,
+    `activity ${policy.activity}`,
+    `never-signed-in ${policy.neverSignedIn}`,
+    `user types ${policy.userTypes.join(',')}`,
+    policy.includeDisabled ? 'disabled accounts checked' : 'disabled accounts skipped',
+    `on-stale ${policy.onStale}`,
+    `max-stale ${policy.maxStale}`,
+    `fail-on ${policy.failOn}`,
+    `${settings.exclusions.length} exclusion rule(s)`,
+    settings.excludeGroups.length > 0
+      ? `${settings.excludeGroups.length} excluded group(s)`
+      : undefined,
+    `source ${settings.source} (${settings.graphVersion})`
+  ]
+  return parts.filter((part) => part !== undefined).join(' · ')
+}
+
+export interface SummaryInput {
+  result: Result
+  counts: Counts
+  settings: Settings
+  /** Users that need attention (stale, then warn), worst first, at most summary-rows. */
+  worst: UserRecord[]
+  /** Link to the artifact, when uploaded. */
+  artifactUrl?: string
+  /** Lines shown under the counts (errors, skipped upload, expired exclusions…), plain text. */
+  notes: string[]
+}
+
+/**
+ * The job summary as HTML. Every value is escaped; rows stop before 1 MiB whatever the tenant
+ * size, and the rest are counted with a pointer to the artifact.
+ */
+export function renderSummary(input: SummaryInput): string {
+  const { result, counts, settings } = input
+  const redacting = settings.redact !== 'none'
+  const head = [
+    `<h2>${RESULT_ICON[result]} Entra ID sign-in check: ${escapeCell(result)}</h2>`,
+    `<p>Tenant <code>${escapeCell(settings.tenantId)}</code> · ${counts.users} users · ${counts.checked} checked · <b>${counts.stale} stale</b> · ${counts.warn} warn · ${counts.neverSignedIn} never signed in · ${counts.excluded} excluded · ${counts.skipped} skipped · ${counts.newStale} new stale</p>`,
+    `<p><b>Policy:</b> ${escapeCell(policyLine(settings))}</p>`,
+    ...input.notes.map((note) => `<p>${escapeCell(note)}</p>`)
+  ].join('\n')
+  const attention = counts.stale + counts.warn
+  const where = input.artifactUrl
+    ? `<a href="${escapeCell(input.artifactUrl)}">the report artifact</a>`
+    : 'the report files'
+  const rows: string[] = []
+  let bytes = Buffer.byteLength(head) + 4096
+  for (const record of input.worst) {
+    const shown = redacting ? redactRecord(record) : record
+    const row = `<tr><td>${escapeCell(shown.status)}</td><td>${escapeCell(shown.userPrincipalName)}</td><td>${escapeCell(shown.displayName)}</td><td>${escapeCell(shown.userType)}</td><td>${escapeCell(shown.daysInactive ?? 'never')}</td><td>${escapeCell(shown.lastActivityDateTime ?? '')}</td><td>${escapeCell(shown.reason)}</td></tr>`
+    bytes += Buffer.byteLength(row) + 1
+    if (bytes > SUMMARY_MAX_BYTES) break
+    rows.push(row)
+  }
+  const parts = [head]
+  if (rows.length > 0) {
+    parts.push(
+      '<table>',
+      '<tr><th>Status</th><th>User</th><th>Name</th><th>Type</th><th>Days inactive</th><th>Last activity</th><th>Reason</th></tr>',
+      ...rows,
+      '</table>'
+    )
+  } else if (attention === 0) {
+    parts.push('<p>No user needs attention.</p>')
+  }
+  if (attention > rows.length) parts.push(`<p>${attention - rows.length} more in ${where}.</p>`)
+  else if (input.artifactUrl) parts.push(`<p>Full report: ${where}.</p>`)
+  return `${parts.join('\n')}\n`
+}
+
+/** The summary of a run that could not finish: no counts, since they would be partial. */
+export function renderErrorSummary(message: string): string {
+  return `<h2>${RESULT_ICON.error} Entra ID sign-in check: error</h2>\n<p>${escapeCell(message)}</p>\n<p>No report was produced: a partial listing is never presented as complete.</p>\n`
+}

@@ -1,0 +1,28 @@
+import { compareWorstFirst, type UserRecord } from '../policy.js'
+
+/**
+ * Keeps only the worst `limit` users that need attention (stale, warn), so memory for the
+ * summary stays bounded whatever the tenant size.
+ */
+export class WorstUsers {
+  private records: UserRecord[] = []
+
+  constructor(private readonly limit: number) {}
+
+  add(record: UserRecord): void {
+    if (this.limit === 0 || (record.status !== 'stale' && record.status !== 'warn')) return
+    this.records.push(record)
+    // Trim in batches: sorting at 2×limit keeps the cost at O(log limit) per user.
+    if (this.records.length >= this.limit * 2) this.trim()
+  }
+
+  list(): UserRecord[] {
+    this.trim()
+    return this.records
+  }
+
+  private trim(): void {
+    this.records.sort(compareWorstFirst)
+    this.records.length = Math.min(this.records.length, this.limit)
+  }
+}

@@ -1,0 +1,510 @@
+import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto'
+import { existsSync, readFileSync } from 'node:fs'
+import { isAbsolute, join, resolve } from 'node:path'
+import { tmpdir } from 'node:os'
+import { CLOUDS, CLOUD_NAMES, type CloudName } from './clouds.js'
+import { Inputs, REPORT_BASENAME } from './constants.js'
+import { isGuid, parseExclusions, type ExclusionRule } from './exclusions.js'
+import type { ActionIO } from './io.js'
+
+export type AuthMethod = 'client-secret' | 'client-certificate' | 'github-oidc' | 'password'
+export type Activity = 'successful' | 'any' | 'interactive'
+export type UserType = 'member' | 'guest'
+export type Source = 'sign-in-activity' | 'sign-in-logs'
+export type Redact = 'none' | 'summary' | 'all'
+
+/** How the action signs in; each variant holds exactly what its flow needs. */
+export type Credentials =
+  | { method: 'client-secret'; clientSecret: string }
+  | {
+      method: 'client-certificate'
+      /** Unencrypted PKCS#8 PEM of the private key, for msal. */
+      privateKey: string
+      /** SHA-256 thumbprint of the certificate (hex). */
+      thumbprintSha256: string
+      /** The certificate chain as PEM, leaf first (sent as x5c). */
+      certificateChain: string
+      notAfter: string
+    }
+  | { method: 'github-oidc'; audience: string }
+  | { method: 'password'; username: string; password: string; clientSecret?: string }
+
+/** Policy inputs: what pure evaluation needs, and what the report echoes. */
+export interface PolicySettings {
+  /** A user inactive this many days or more is stale. */
+  thresholdDays: number
+  /** Optional lower tier; inactive this long (and under the threshold) is `warn`. */
+  warnDays?: number
+  activity: Activity
+  neverSignedIn: 'stale' | 'ignore'
+  userTypes: UserType[]
+  includeDisabled: boolean
+  failOn: 'any' | 'new'
+  onStale: 'fail' | 'warn' | 'none'
+  maxStale: number
+}
+
+export interface Settings {
+  tenantId: string
+  clientId: string
+  credentials: Credentials
+  /** The method as asked for (`auto` or explicit), for the log. */
+  authMethodInput: string
+  cloud: CloudName
+  /** Origin of the authority host (https, no trailing slash). */
+  authorityHost: string
+  /** Origin of Microsoft Graph (https, no trailing slash). */
+  graphEndpoint: string
+  graphVersion: 'beta' | 'v1.0'
+  source: Source
+  policy: PolicySettings
+  /** Rules from `exclude` and `exclude-file`, expired ones included (the summary lists them). */
+  exclusions: ExclusionRule[]
+  excludeGroups: string[]
+  excludeFile?: string
+  baselinePath?: string
+  reportDir: string
+  reportFormats: { csv: boolean; json: boolean }
+  /** '' means no upload. */
+  artifactName: string
+  retentionDays?: number
+  jobSummary: boolean
+  summaryRows: number
+  redact: Redact
+  pageSize: number
+}
+
+/** A bad input: the message names the input, the value (never a secret) and what is allowed. */
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'InputError'
+  }
+}
+
+const SECRET_INPUTS = [
+  Inputs.ClientSecret,
+  Inputs.Password,
+  Inputs.ClientCertificate,
+  Inputs.ClientCertificatePassword
+]
+
+function fail(input: string, value: string, allowed: string): never {
+  throw new InputError(`Input '${input}' ${allowed}; got "${value}".`)
+}
+
+function choice<T extends string>(
+  io: ActionIO,
+  input: Inputs,
+  allowed: readonly T[],
+  fallback: T
+): T {
+  const value = io.getInput(input) || fallback
+  if (!(allowed as readonly string[]).includes(value)) {
+    fail(input, value, `must be one of: ${allowed.join(', ')}`)
+  }
+  return value as T
+}
+
+function wholeNumber(io: ActionIO, input: Inputs, min: number, max: number, fallback?: number) {
+  const value = io.getInput(input)
+  if (value === '') {
+    if (fallback === undefined) return undefined
+    return fallback
+  }
+  const number = /^\d+$/.test(value) ? Number(value) : NaN
+  if (!(number >= min && number <= max)) {
+    fail(input, value, `must be a whole number from ${min} to ${max}`)
+  }
+  return number
+}
+
+function bool(io: ActionIO, input: Inputs, fallback: boolean): boolean {
+  const value = io.getInput(input)
+  if (value === '') return fallback
+  if (/^true$/i.test(value)) return true
+  if (/^false$/i.test(value)) return false
+  return fail(input, value, 'must be true or false')
+}
+
+function list(value: string): string[] {
+  return value
+    .split(/[,\n]/)
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
+}
+
+function httpsOrigin(io: ActionIO, input: Inputs, fallback: string): string {
+  const value = io.getInput(input)
+  if (value === '') return fallback
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    return fail(input, value, 'must be an https:// URL')
+  }
+  if (url.protocol !== 'https:' || url.username || url.password) {
+    fail(input, value, 'must be an https:// URL (https only)')
+  }
+  if (url.pathname !== '/' || url.search || url.hash) {
+    fail(
+      input,
+      value,
+      'must be an https:// origin without a path (like https://graph.microsoft.com)'
+    )
+  }
+  return url.origin
+}
+
+/** Reads a file named by an input, relative to the workspace. Errors name the input. */
+function readWorkspaceFile(io: ActionIO, input: Inputs, path: string): string {
+  const workspace = io.env.GITHUB_WORKSPACE || process.cwd()
+  const full = isAbsolute(path) ? path : resolve(workspace, path)
+  if (!existsSync(full))
+    fail(input, path, `must name a file in the repository (not found at ${full})`)
+  return readFileSync(full, 'utf8')
+}
+
+/** Reads every secret input first and masks it, before anything can log it. */
+function readSecrets(io: ActionIO): Record<(typeof SECRET_INPUTS)[number], string> {
+  const secrets = {} as Record<(typeof SECRET_INPUTS)[number], string>
+  for (const input of SECRET_INPUTS) {
+    const value = io.getInput(input)
+    if (value !== '') {
+      io.setSecret(value)
+      // The runner masks line by line: register each line of a multi-line value too.
+      for (const line of value.split(/\r?\n/)) if (line.trim().length > 3) io.setSecret(line.trim())
+    }
+    secrets[input] = value
+  }
+  return secrets
+}
+
+const METHOD_NEEDS: Record<AuthMethod, string> = {
+  'client-certificate':
+    'client-certificate (PEM key + certificate), optional client-certificate-password',
+  'client-secret': 'client-secret',
+  password: 'username + password, optional client-secret',
+  'github-oidc':
+    "the runner's OIDC token (workflow permissions: id-token: write), optional oidc-audience"
+}
+
+function methodsHelp(): string {
+  return Object.entries(METHOD_NEEDS)
+    .map(([method, needs]) => `${method} (${needs})`)
+    .join('; ')
+}
+
+function chooseMethod(io: ActionIO, secrets: ReturnType<typeof readSecrets>): AuthMethod {
+  const asked = choice(
+    io,
+    Inputs.AuthMethod,
+    ['auto', 'client-secret', 'client-certificate', 'github-oidc', 'password'] as const,
+    'auto'
+  )
+  const username = io.getInput(Inputs.Username)
+  const given = {
+    certificate: secrets[Inputs.ClientCertificate] !== '',
+    secret: secrets[Inputs.ClientSecret] !== '',
+    username: username !== '',
+    password: secrets[Inputs.Password] !== '',
+    oidc: Boolean(io.env.ACTIONS_ID_TOKEN_REQUEST_URL)
+  }
+  if (asked === 'auto') {
+    if (given.certificate) return 'client-certificate'
+    if (given.secret && !given.username) return 'client-secret'
+    if (given.username) return 'password'
+    if (given.oidc) return 'github-oidc'
+    throw new InputError(
+      `Input 'auth-method' is auto but no way to sign in was given. Provide one of: ${methodsHelp()}.`
+    )
+  }
+  const method = asked as AuthMethod
+  const missing = (what: string): never => {
+    throw new InputError(
+      `Input 'auth-method' is ${method} but ${what}. ${method} needs ${METHOD_NEEDS[method]}.`
+    )
+  }
+  const foreign = (inputs: string[]): void => {
+    if (inputs.length > 0) {
+      throw new InputError(
+        `Input 'auth-method' is ${method} but ${inputs.join(', ')} ${inputs.length > 1 ? 'belong' : 'belongs'} to another method; remove ${inputs.length > 1 ? 'them' : 'it'} or choose that method.`
+      )
+    }
+  }
+  const certificateInputs = given.certificate ? ['client-certificate'] : []
+  if (secrets[Inputs.ClientCertificatePassword] !== '')
+    certificateInputs.push('client-certificate-password')
+  const passwordInputs = [
+    given.username ? 'username' : '',
+    given.password ? 'password' : ''
+  ].filter(Boolean)
+  switch (method) {
+    case 'client-secret':
+      if (!given.secret) missing("'client-secret' is empty")
+      foreign([...certificateInputs, ...passwordInputs])
+      break
+    case 'client-certificate':
+      if (!given.certificate) missing("'client-certificate' is empty")
+      foreign([...(given.secret ? ['client-secret'] : []), ...passwordInputs])
+      break
+    case 'password':
+      if (!given.username || !given.password) missing("'username' and 'password' are both required")
+      foreign(certificateInputs)
+      break
+    case 'github-oidc':
+      if (!given.oidc) {
+        missing(
+          "the runner exposes no OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL is not set): add 'permissions: id-token: write' to the workflow or job"
+        )
+      }
+      foreign([...(given.secret ? ['client-secret'] : []), ...certificateInputs, ...passwordInputs])
+      break
+  }
+  return method
+}
+
+/** Decodes the PEM, checks key and certificate belong together and are valid now. */
+function readCertificate(pem: string, passphrase: string, now: Date): Credentials {
+  const input = Inputs.ClientCertificate
+  const keyBlock =
+    /-----BEGIN (?:ENCRYPTED |RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END (?:ENCRYPTED |RSA |EC )?PRIVATE KEY-----/.exec(
+      pem
+    )
+  const certBlocks =
+    pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []
+  const problem = (what: string): never => {
+    throw new InputError(`Input '${input}' ${what}.`)
+  }
+  if (!keyBlock)
+    problem(
+      'holds no PEM private key block (-----BEGIN PRIVATE KEY----- or ENCRYPTED/RSA PRIVATE KEY); give the key and its certificate in one PEM text'
+    )
+  if (certBlocks.length === 0)
+    problem(
+      'holds no PEM certificate block (-----BEGIN CERTIFICATE-----); give the certificate after the key'
+    )
+  let key: KeyObject
+  try {
+    key = createPrivateKey({
+      key: keyBlock![0],
+      format: 'pem',
+      passphrase: passphrase || undefined
+    })
+  } catch (error) {
+    const message = (error as Error).message
+    if (/passphrase|decrypt|bad decrypt/i.test(message) || /ENCRYPTED/.test(keyBlock![0])) {
+      return problem(
+        passphrase
+          ? "has an encrypted private key that 'client-certificate-password' does not decrypt"
+          : "has an encrypted private key: set 'client-certificate-password'"
+      )
+    }
+    return problem(`has a private key that cannot be read (${message.split('\n')[0]})`)
+  }
+  let certificates: X509Certificate[]
+  try {
+    certificates = certBlocks.map((block) => new X509Certificate(block))
+  } catch (error) {
+    return problem(
+      `has a certificate that cannot be read (${(error as Error).message.split('\n')[0]})`
+    )
+  }
+  const leafIndex = certificates.findIndex((certificate) => certificate.checkPrivateKey(key))
+  if (leafIndex < 0)
+    problem(
+      'has a private key that does not match its certificate (give the key and the certificate made for it)'
+    )
+  const leaf = certificates[leafIndex]
+  if (Date.parse(leaf.validTo) <= now.getTime()) {
+    problem(
+      `has a certificate that expired on ${new Date(leaf.validTo).toISOString()} (subject ${leaf.subject.replace(/\n/g, ', ')}); upload a new one to the app registration`
+    )
+  }
+  if (Date.parse(leaf.validFrom) > now.getTime()) {
+    problem(`has a certificate that is not valid before ${new Date(leaf.validFrom).toISOString()}`)
+  }
+  const chain = [leaf, ...certificates.filter((_, index) => index !== leafIndex)]
+  return {
+    method: 'client-certificate',
+    privateKey: key.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    thumbprintSha256: leaf.fingerprint256.replace(/:/g, '').toLowerCase(),
+    certificateChain: chain.map((certificate) => certificate.toString()).join('\n'),
+    notAfter: new Date(leaf.validTo).toISOString()
+  }
+}
+
+const TENANT_DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i
+
+/**
+ * Reads and validates every input into one typed Settings before any network request. The only
+ * place that reads inputs. Throws InputError naming the input on the first bad value.
+ */
+export function getSettings(io: ActionIO, now: Date): Settings {
+  const secrets = readSecrets(io)
+
+  const tenantId = io.getInput(Inputs.TenantId)
+  if (tenantId === '')
+    fail(
+      Inputs.TenantId,
+      '',
+      'is required: the tenant GUID or a verified domain (contoso.onmicrosoft.com)'
+    )
+  if (!isGuid(tenantId) && !TENANT_DOMAIN.test(tenantId)) {
+    fail(
+      Inputs.TenantId,
+      tenantId,
+      'must be a tenant GUID or a verified domain (contoso.onmicrosoft.com)'
+    )
+  }
+  const clientId = io.getInput(Inputs.ClientId)
+  if (!isGuid(clientId))
+    fail(Inputs.ClientId, clientId, 'must be the application (client) ID, a GUID')
+
+  const cloud = choice(io, Inputs.Cloud, CLOUD_NAMES, 'global')
+  const authorityHost = httpsOrigin(io, Inputs.AuthorityHost, CLOUDS[cloud].authorityHost)
+  const graphEndpoint = httpsOrigin(io, Inputs.GraphEndpoint, CLOUDS[cloud].graphEndpoint)
+  const graphVersion = choice(io, Inputs.GraphVersion, ['beta', 'v1.0'] as const, 'beta')
+  const source = choice(
+    io,
+    Inputs.Source,
+    ['sign-in-activity', 'sign-in-logs'] as const,
+    'sign-in-activity'
+  )
+
+  const thresholdDays = wholeNumber(io, Inputs.ThresholdDays, 1, 36500, 90)!
+  const warnDays = wholeNumber(io, Inputs.WarnDays, 1, 36500)
+  if (warnDays !== undefined && warnDays >= thresholdDays) {
+    fail(Inputs.WarnDays, String(warnDays), `must be less than threshold-days (${thresholdDays})`)
+  }
+  const activity = choice(
+    io,
+    Inputs.Activity,
+    ['successful', 'any', 'interactive'] as const,
+    'successful'
+  )
+  const neverSignedIn = choice(io, Inputs.NeverSignedIn, ['stale', 'ignore'] as const, 'stale')
+  const userTypesRaw = io.getInput(Inputs.UserTypes) || 'member,guest'
+  const userTypes = [...new Set(list(userTypesRaw.toLowerCase()))]
+  if (userTypes.length === 0 || userTypes.some((type) => type !== 'member' && type !== 'guest')) {
+    fail(Inputs.UserTypes, userTypesRaw, 'must be member, guest or both (comma-separated)')
+  }
+  const includeDisabled = bool(io, Inputs.IncludeDisabled, false)
+
+  const exclusions = parseOrFail(Inputs.Exclude, () =>
+    parseExclusions(io.getInput(Inputs.Exclude), 'exclude')
+  )
+  const excludeGroups = list(io.getInput(Inputs.ExcludeGroups))
+  for (const group of excludeGroups) {
+    if (!isGuid(group))
+      fail(
+        Inputs.ExcludeGroups,
+        group,
+        'must list group object IDs (GUIDs), one a line or comma-separated'
+      )
+  }
+  const excludeFile = io.getInput(Inputs.ExcludeFile) || undefined
+  if (excludeFile) {
+    const text = readWorkspaceFile(io, Inputs.ExcludeFile, excludeFile)
+    exclusions.push(...parseOrFail(Inputs.ExcludeFile, () => parseExclusions(text, 'exclude-file')))
+  }
+  const baselinePath = io.getInput(Inputs.Baseline) || undefined
+  if (baselinePath) readWorkspaceFile(io, Inputs.Baseline, baselinePath)
+  const failOn = choice(io, Inputs.FailOn, ['any', 'new'] as const, 'any')
+  if (failOn === 'new' && !baselinePath) {
+    fail(Inputs.FailOn, failOn, "can be new only with a 'baseline' report to compare against")
+  }
+  const onStale = choice(io, Inputs.OnStale, ['fail', 'warn', 'none'] as const, 'fail')
+  const maxStale = wholeNumber(io, Inputs.MaxStale, 0, 100_000_000, 0)!
+
+  const reportDirInput = io.getInput(Inputs.ReportDir)
+  const reportDir = resolve(reportDirInput || join(io.env.RUNNER_TEMP || tmpdir(), REPORT_BASENAME))
+  const formatsRaw = io.getInput(Inputs.ReportFormats) || 'csv,json'
+  const formats = list(formatsRaw.toLowerCase())
+  if (formats.length === 0 || formats.some((format) => format !== 'csv' && format !== 'json')) {
+    fail(Inputs.ReportFormats, formatsRaw, 'must be csv, json or both (comma-separated)')
+  }
+  const artifactName = io.getInput(Inputs.ArtifactName)
+  if (/[":<>|*?\\/\r\n]/.test(artifactName)) {
+    fail(
+      Inputs.ArtifactName,
+      artifactName,
+      'must not contain any of " : < > | * ? \\ / or line breaks (empty: no upload)'
+    )
+  }
+  const retentionDays = wholeNumber(io, Inputs.RetentionDays, 1, 90)
+  const jobSummary = bool(io, Inputs.JobSummary, true)
+  const summaryRows = wholeNumber(io, Inputs.SummaryRows, 0, 10000, 50)!
+  const redact = choice(io, Inputs.Redact, ['none', 'summary', 'all'] as const, 'none')
+  const pageSize = wholeNumber(io, Inputs.PageSize, 1, 500, 500)!
+
+  const audienceInput = io.getInput(Inputs.OidcAudience)
+  const method = chooseMethod(io, secrets)
+  let credentials: Credentials
+  switch (method) {
+    case 'client-secret':
+      credentials = { method, clientSecret: secrets[Inputs.ClientSecret] }
+      break
+    case 'client-certificate':
+      credentials = readCertificate(
+        secrets[Inputs.ClientCertificate],
+        secrets[Inputs.ClientCertificatePassword],
+        now
+      )
+      break
+    case 'github-oidc':
+      credentials = { method, audience: audienceInput || CLOUDS[cloud].oidcAudience }
+      break
+    case 'password':
+      credentials = {
+        method,
+        username: io.getInput(Inputs.Username),
+        password: secrets[Inputs.Password],
+        clientSecret: secrets[Inputs.ClientSecret] || undefined
+      }
+      break
+  }
+
+  return {
+    tenantId,
+    clientId,
+    credentials,
+    authMethodInput: io.getInput(Inputs.AuthMethod) || 'auto',
+    cloud,
+    authorityHost,
+    graphEndpoint,
+    graphVersion,
+    source,
+    policy: {
+      thresholdDays,
+      warnDays,
+      activity,
+      neverSignedIn,
+      userTypes: userTypes as UserType[],
+      includeDisabled,
+      failOn,
+      onStale,
+      maxStale
+    },
+    exclusions,
+    excludeGroups,
+    excludeFile,
+    baselinePath,
+    reportDir,
+    reportFormats: { csv: formats.includes('csv'), json: formats.includes('json') },
+    artifactName,
+    retentionDays,
+    jobSummary,
+    summaryRows,
+    redact,
+    pageSize
+  }
+}
+
+function parseOrFail<T>(input: Inputs, parse: () => T): T {
+  try {
+    return parse()
+  } catch (error) {
+    throw new InputError(`Input '${input}': ${(error as Error).message}`)
+  }
+}
