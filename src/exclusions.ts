@@ -15,6 +15,13 @@ export interface ExclusionRule {
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const DAY = /^\d{4}-\d{2}-\d{2}$/
 
+/** YYYY-MM-DD naming a day that exists (2025-02-30 does not). */
+function isRealDay(text: string): boolean {
+  if (!DAY.test(text)) return false
+  const time = Date.parse(`${text}T00:00:00Z`)
+  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === text
+}
+
 export function isGuid(value: string): boolean {
   return GUID.test(value)
 }
@@ -27,7 +34,8 @@ export function parseExclusions(text: string, source: string): ExclusionRule[] {
   const rules: ExclusionRule[] = []
   text.split(/\r?\n/).forEach((raw, index) => {
     const origin = `${source} line ${index + 1}`
-    const hash = raw.indexOf('#')
+    // `#` starts the reason, except inside a guest UPN's `#EXT#`.
+    const hash = raw.replace(/#EXT#/gi, '_EXT_').indexOf('#')
     const body = (hash >= 0 ? raw.slice(0, hash) : raw).trim()
     const reason = hash >= 0 ? raw.slice(hash + 1).trim() : ''
     if (body === '') return
@@ -35,7 +43,7 @@ export function parseExclusions(text: string, source: string): ExclusionRule[] {
     let until: string | undefined
     for (const token of rest) {
       const match = /^until:(.*)$/i.exec(token)
-      if (!match || !DAY.test(match[1]) || Number.isNaN(Date.parse(`${match[1]}T00:00:00Z`))) {
+      if (!match || !isRealDay(match[1])) {
         throw new Error(
           `${origin}: "${raw.trim()}" is not valid; allowed: a UPN glob (* and ?) or an object ID, optionally "until:YYYY-MM-DD", then "# reason"`
         )

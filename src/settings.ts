@@ -213,7 +213,14 @@ function chooseMethod(io: ActionIO, secrets: ReturnType<typeof readSecrets>): Au
   if (asked === 'auto') {
     if (given.certificate) return 'client-certificate'
     if (given.secret && !given.username) return 'client-secret'
-    if (given.username) return 'password'
+    if (given.username) {
+      if (!given.password) {
+        throw new InputError(
+          "Input 'password' is required with 'username' (auth-method auto chose the password flow)."
+        )
+      }
+      return 'password'
+    }
     if (given.oidc) return 'github-oidc'
     throw new InputError(
       `Input 'auth-method' is auto but no way to sign in was given. Provide one of: ${methodsHelp()}.`
@@ -406,7 +413,9 @@ export function getSettings(io: ActionIO, now: Date): Settings {
   const excludeFile = io.getInput(Inputs.ExcludeFile) || undefined
   if (excludeFile) {
     const text = readWorkspaceFile(io, Inputs.ExcludeFile, excludeFile)
-    exclusions.push(...parseOrFail(Inputs.ExcludeFile, () => parseExclusions(text, 'exclude-file')))
+    exclusions.push(
+      ...parseOrFail(Inputs.ExcludeFile, () => parseExclusions(text, `exclude-file ${excludeFile}`))
+    )
   }
   const baselinePath = io.getInput(Inputs.Baseline) || undefined
   if (baselinePath) readWorkspaceFile(io, Inputs.Baseline, baselinePath)

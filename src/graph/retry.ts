@@ -1,6 +1,7 @@
 import type { Response } from 'node-fetch'
 import { RETRY } from '../constants.js'
 import type { Clock } from '../io.js'
+import { GraphFailure } from './errors.js'
 
 /**
  * Retry-After as milliseconds: whole or fractional seconds, or an HTTP date. Undefined when
@@ -10,7 +11,8 @@ export function parseRetryAfter(value: string | null | undefined, now: Date): nu
   if (value === null || value === undefined || value.trim() === '') return undefined
   const text = value.trim()
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000)
-  const date = Date.parse(text)
+  // An HTTP date has a weekday or month name; Date.parse would also take "-1" or "1.5.2".
+  const date = /[a-z]/i.test(text) ? Date.parse(text) : NaN
   if (Number.isNaN(date)) return undefined
   return Math.max(0, date - now.getTime())
 }
@@ -33,8 +35,24 @@ export interface RetryContext {
   waited: { ms: number }
 }
 
-/** Thrown when a Retry-After asks for longer than the action is willing to wait. */
-export class RetryAfterTooLong extends Error {}
+/**
+ * The wait before retry number `retry`: Retry-After exactly when given, else backoff. A
+ * Retry-After beyond RETRY.maxRetryAfterSeconds fails the run instead of hanging the job.
+ */
+export function retryDelayMs(
+  what: string,
+  retryAfter: string | null | undefined,
+  retry: number,
+  clock: Clock
+): number {
+  const asked = parseRetryAfter(retryAfter, clock.now())
+  if (asked !== undefined && asked > RETRY.maxRetryAfterSeconds * 1000) {
+    throw new GraphFailure(
+      `${what}: Graph asked to wait ${Math.round(asked / 1000)} s (Retry-After), longer than the ${RETRY.maxRetryAfterSeconds} s the action waits; run again later.`
+    )
+  }
+  return asked ?? backoffMs(retry, () => clock.random())
+}
 
 /**
  * Sends, and sends again on 429/500/502/503/504 or a network error, at most RETRY.maxRetries
@@ -60,17 +78,10 @@ export async function withRetry(
       if (response) return response
       throw failure
     }
-    const retryAfter = response
-      ? parseRetryAfter(response.headers.get('retry-after'), context.clock.now())
-      : undefined
-    if (retryAfter !== undefined && retryAfter > RETRY.maxRetryAfterSeconds * 1000) {
-      throw new RetryAfterTooLong(
-        `${what}: Graph asked to wait ${Math.round(retryAfter / 1000)} s (Retry-After), longer than the ${RETRY.maxRetryAfterSeconds} s the action waits; run again later.`
-      )
-    }
-    const wait = retryAfter ?? backoffMs(retry, context.clock.random)
+    const retryAfter = response?.headers.get('retry-after')
+    const wait = retryDelayMs(what, retryAfter, retry, context.clock)
     const reason = response
-      ? `HTTP ${response.status}${retryAfter !== undefined ? `, Retry-After ${response.headers.get('retry-after')}` : ''}`
+      ? `HTTP ${response.status}${retryAfter ? `, Retry-After ${retryAfter}` : ''}`
       : `network error: ${(failure as Error).message}`
     context.log(
       `${what}: ${reason}; waiting ${(wait / 1000).toFixed(2)} s before retry ${retry + 1} of ${RETRY.maxRetries}`

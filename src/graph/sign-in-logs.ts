@@ -3,7 +3,7 @@ import type { DirectoryUser } from '../policy.js'
 import type { Settings } from '../settings.js'
 import type { GraphClient } from './client.js'
 import { explainGraphError, GraphFailure } from './errors.js'
-import { backoffMs, isRetryableStatus, parseRetryAfter, type RetryContext } from './retry.js'
+import { isRetryableStatus, retryDelayMs, type RetryContext } from './retry.js'
 import { userPages } from './users.js'
 
 /** Entra keeps sign-in logs this long at most (7 days without a premium licence). */
@@ -25,29 +25,39 @@ export function lastSignInPath(userId: string, successfulOnly: boolean): string 
   return `/auditLogs/signIns?$filter=${encodeURIComponent(filter)}&$orderby=${encodeURIComponent('createdDateTime desc')}&$top=1`
 }
 
-/** Fills the user's sign-in fields from their newest log entry (DESIGN.md, Decisions). */
-export function applyEntry(user: DirectoryUser, entry: SignInEntry | undefined): DirectoryUser {
-  if (!entry) return user
+/**
+ * Fills the user's sign-in fields (DESIGN.md, Decisions): the newest entry of any outcome is the
+ * interactive or non-interactive sign-in by its `isInteractive`; the newest successful one is the
+ * successful sign-in.
+ */
+export function applyEntries(
+  user: DirectoryUser,
+  newest: SignInEntry | undefined,
+  newestSuccess: SignInEntry | undefined
+): DirectoryUser {
   return {
     ...user,
-    lastSignInDateTime: entry.isInteractive === false ? null : entry.createdDateTime,
-    lastNonInteractiveSignInDateTime: entry.isInteractive === false ? entry.createdDateTime : null,
-    lastSuccessfulSignInDateTime: entry.status?.errorCode === 0 ? entry.createdDateTime : null
+    lastSignInDateTime: newest && newest.isInteractive !== false ? newest.createdDateTime : null,
+    lastNonInteractiveSignInDateTime:
+      newest?.isInteractive === false ? newest.createdDateTime : null,
+    lastSuccessfulSignInDateTime: newestSuccess?.createdDateTime ?? null
   }
 }
 
+const succeeded = (entry: SignInEntry | undefined) => entry?.status?.errorCode === 0
+
 /**
- * Each user's newest sign-in for up to 20 users in one $batch. Sub-responses are handled one by
+ * The newest log entry of each of up to 20 users in one $batch. Sub-responses are handled one by
  * one: a throttled one is sent again after its own Retry-After, a failed one fails the run and is
  * never taken for "no sign-in".
  */
-async function batchLastSignIns(
+async function newestEntries(
   graph: GraphClient,
   users: DirectoryUser[],
+  successfulOnly: boolean,
   settings: Settings,
   retry: RetryContext
-): Promise<DirectoryUser[]> {
-  const successfulOnly = settings.policy.activity === 'successful'
+): Promise<Map<string, SignInEntry | undefined>> {
   const entries = new Map<string, SignInEntry | undefined>()
   let pending = users
   for (let attempt = 0; pending.length > 0; attempt++) {
@@ -67,10 +77,11 @@ async function batchLastSignIns(
     pending.forEach((user, index) => {
       const response = batch.responses?.find((candidate) => candidate.id === String(index))
       const what = `the sign-in log of user ${user.id}`
-      if (!response)
+      if (!response) {
         throw new GraphFailure(
           `Graph's $batch answer has no response for ${what}; the result cannot be trusted.`
         )
+      }
       if (response.status >= 200 && response.status < 300) {
         const value = (response.body as { value?: SignInEntry[] } | undefined)?.value
         if (!Array.isArray(value))
@@ -89,10 +100,7 @@ async function batchLastSignIns(
       const header = Object.entries(response.headers ?? {}).find(
         ([name]) => name.toLowerCase() === 'retry-after'
       )?.[1]
-      wait = Math.max(
-        wait,
-        parseRetryAfter(header, retry.clock.now()) ?? backoffMs(attempt, retry.clock.random)
-      )
+      wait = Math.max(wait, retryDelayMs(what, header, attempt, retry.clock))
       again.push(user)
     })
     if (again.length > 0) {
@@ -104,7 +112,22 @@ async function batchLastSignIns(
     }
     pending = again
   }
-  return users.map((user) => applyEntry(user, entries.get(user.id)))
+  return entries
+}
+
+/** `query` over `users` in $batch chunks of 20, a few in flight, merged into one map. */
+async function batched(
+  users: DirectoryUser[],
+  query: (chunk: DirectoryUser[]) => Promise<Map<string, SignInEntry | undefined>>
+): Promise<Map<string, SignInEntry | undefined>> {
+  const chunks: DirectoryUser[][] = []
+  for (let start = 0; start < users.length; start += BATCH_SIZE)
+    chunks.push(users.slice(start, start + BATCH_SIZE))
+  const maps = await inParallel(
+    chunks.map((chunk) => () => query(chunk)),
+    BATCH_CONCURRENCY
+  )
+  return new Map(maps.flatMap((map) => [...map]))
 }
 
 /** Runs `tasks` with at most `limit` in flight, keeping their order in the result. */
@@ -123,8 +146,9 @@ async function inParallel<T>(tasks: (() => Promise<T>)[], limit: number): Promis
 
 /**
  * The `sign-in-logs` source: users listed without signInActivity, then each user's newest
- * sign-in from the audit logs, 20 users a $batch, a few batches in flight. Requests: user pages
- * + ⌈N/20⌉ batches, never one per user.
+ * sign-in from the audit logs, 20 users a $batch, a few batches in flight; only users whose newest
+ * entry failed are asked again for their newest success (`status/errorCode eq 0`). Requests:
+ * user pages + ⌈N/20⌉ + ⌈F/20⌉ batches (F: users whose newest entry failed), never one per user.
  */
 export async function* signInLogUserPages(
   graph: GraphClient,
@@ -135,13 +159,18 @@ export async function* signInLogUserPages(
     pageSize: settings.pageSize,
     withSignInActivity: false
   })) {
-    const chunks: DirectoryUser[][] = []
-    for (let start = 0; start < users.length; start += BATCH_SIZE)
-      chunks.push(users.slice(start, start + BATCH_SIZE))
-    const filled = await inParallel(
-      chunks.map((chunk) => () => batchLastSignIns(graph, chunk, settings, retry)),
-      BATCH_CONCURRENCY
+    const newest = await batched(users, (chunk) =>
+      newestEntries(graph, chunk, false, settings, retry)
     )
-    yield filled.flat()
+    const failedLast = users.filter(
+      (user) => newest.get(user.id) !== undefined && !succeeded(newest.get(user.id))
+    )
+    const successes = await batched(failedLast, (chunk) =>
+      newestEntries(graph, chunk, true, settings, retry)
+    )
+    yield users.map((user) => {
+      const entry = newest.get(user.id)
+      return applyEntries(user, entry, succeeded(entry) ? entry : successes.get(user.id))
+    })
   }
 }

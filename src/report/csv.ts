@@ -13,6 +13,8 @@ export function csvRows(records: UserRecord[], header: boolean): string {
     header,
     columns: USER_COLUMNS as string[],
     record_delimiter: 'windows',
+    // csv-stringify quotes CRLF but not a bare CR or LF, which would split the row.
+    quoted_match: /[\r\n]/,
     cast: {
       boolean: (value) => (value ? 'true' : 'false'),
       string: (value) => protectCell(value)

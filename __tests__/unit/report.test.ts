@@ -1,0 +1,685 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { emptyCounts, type Counts, type UserRecord } from '../../src/policy.js'
+import { csvRows, protectCell } from '../../src/report/csv.js'
+import { ReportFiles } from '../../src/report/files.js'
+import type { ReportMeta } from '../../src/report/json.js'
+import { redactName, redactRecord, redactUpn } from '../../src/report/redact.js'
+import {
+  escapeCell,
+  policyLine,
+  renderErrorSummary,
+  renderSummary,
+  type SummaryInput
+} from '../../src/report/summary.js'
+import { WorstUsers } from '../../src/report/worst.js'
+import { parseExclusions } from '../../src/exclusions.js'
+import { testPolicy, testSettings } from '../../__fixtures__/settings.js'
+
+/** The user columns, in order, as DESIGN.md's Report section lists them. */
+const CONTRACT_COLUMNS = [
+  'id',
+  'userPrincipalName',
+  'displayName',
+  'userType',
+  'accountEnabled',
+  'createdDateTime',
+  'lastSignInDateTime',
+  'lastNonInteractiveSignInDateTime',
+  'lastSuccessfulSignInDateTime',
+  'lastActivityDateTime',
+  'daysInactive',
+  'neverSignedIn',
+  'status',
+  'reason'
+]
+
+const CONTRACT_TOP_LEVEL = [
+  'schemaVersion',
+  'generatedAt',
+  'tenantId',
+  'cloud',
+  'graphVersion',
+  'source',
+  'policy',
+  'counts',
+  'result',
+  'users'
+]
+
+let serial = 0
+function record(overrides: Partial<UserRecord> = {}): UserRecord {
+  serial++
+  return {
+    id: `00000000-0000-0000-0000-${String(serial).padStart(12, '0')}`,
+    userPrincipalName: `user${serial}@contoso.com`,
+    displayName: `User ${serial}`,
+    userType: 'Member',
+    accountEnabled: true,
+    createdDateTime: '2020-01-01T00:00:00.000Z',
+    lastSignInDateTime: '2025-01-01T00:00:00.000Z',
+    lastNonInteractiveSignInDateTime: null,
+    lastSuccessfulSignInDateTime: '2025-01-01T00:00:00.000Z',
+    lastActivityDateTime: '2025-01-01T00:00:00.000Z',
+    daysInactive: 165,
+    neverSignedIn: false,
+    status: 'stale',
+    reason: 'last successful sign-in 165 days ago (stale at 90)',
+    ...overrides
+  }
+}
+
+/**
+ * A strict RFC 4180 reader: CRLF ends a record, quoted fields may hold anything. A bare CR or LF
+ * outside quotes also ends a record, as spreadsheets read it.
+ */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = []
+  let row: string[] = []
+  let field = ''
+  let quoted = false
+  let i = 0
+  const endRow = () => {
+    row.push(field)
+    rows.push(row)
+    row = []
+    field = ''
+  }
+  while (i < text.length) {
+    const c = text[i]
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"'
+        i += 2
+      } else if (c === '"') {
+        quoted = false
+        i++
+      } else {
+        field += c
+        i++
+      }
+    } else if (c === '"' && field === '') {
+      quoted = true
+      i++
+    } else if (c === ',') {
+      row.push(field)
+      field = ''
+      i++
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      endRow()
+      i += 2
+    } else if (c === '\r' || c === '\n') {
+      endRow()
+      i++
+    } else {
+      field += c
+      i++
+    }
+  }
+  if (field !== '' || row.length > 0) endRow()
+  return rows
+}
+
+describe('protectCell', () => {
+  test.each([
+    ['=1+1', "'=1+1"],
+    ['+1', "'+1"],
+    ['-1', "'-1"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    ['\tcmd', "'\tcmd"],
+    ['\rcmd', "'\rcmd"],
+    ['=HYPERLINK("http://evil","x")', '\'=HYPERLINK("http://evil","x")'],
+    ['Jane Doe', 'Jane Doe'],
+    ['a=b', 'a=b'],
+    ['x-1', 'x-1'],
+    ['', ''],
+    ["'quoted", "'quoted"],
+    [' =1', ' =1']
+  ])('%j → %j', (value, expected) => {
+    expect(protectCell(value)).toBe(expected)
+  })
+})
+
+describe('csvRows', () => {
+  test('the header is exactly the contract column list, CRLF terminated', () => {
+    const text = csvRows([], true)
+    expect(text).toBe(`${CONTRACT_COLUMNS.join(',')}\r\n`)
+  })
+
+  test('no header when asked for none', () => {
+    const text = csvRows([record()], false)
+    expect(parseCsv(text)).toHaveLength(1)
+    expect(text.startsWith('id,')).toBe(false)
+  })
+
+  test('a row holds every field in column order; null is empty, booleans true/false', () => {
+    const input = record({
+      displayName: null,
+      userType: null,
+      lastNonInteractiveSignInDateTime: null,
+      daysInactive: null,
+      accountEnabled: false,
+      neverSignedIn: true
+    })
+    const [header, row] = parseCsv(csvRows([input], true))
+    expect(header).toEqual(CONTRACT_COLUMNS)
+    const cell = (column: string) => row[header.indexOf(column)]
+    expect(row).toHaveLength(CONTRACT_COLUMNS.length)
+    expect(cell('id')).toBe(input.id)
+    expect(cell('userPrincipalName')).toBe(input.userPrincipalName)
+    expect(cell('displayName')).toBe('')
+    expect(cell('userType')).toBe('')
+    expect(cell('daysInactive')).toBe('')
+    expect(cell('lastNonInteractiveSignInDateTime')).toBe('')
+    expect(cell('accountEnabled')).toBe('false')
+    expect(cell('neverSignedIn')).toBe('true')
+    expect(cell('lastSuccessfulSignInDateTime')).toBe(input.lastSuccessfulSignInDateTime)
+    expect(cell('status')).toBe('stale')
+    expect(cell('reason')).toBe(input.reason)
+  })
+
+  test('numbers and true booleans', () => {
+    const [header, row] = parseCsv(
+      csvRows([record({ daysInactive: 0, accountEnabled: true })], true)
+    )
+    expect(row[header.indexOf('daysInactive')]).toBe('0')
+    expect(row[header.indexOf('accountEnabled')]).toBe('true')
+  })
+
+  test.each([
+    ['a comma', 'Doe, Jane'],
+    ['quotes', 'Jane "JD" Doe'],
+    ['CRLF', 'two\r\nlines'],
+    ['only a quote', '"'],
+    ['unicode', 'Zoë 名前 🙂']
+  ])('%s in a cell is quoted per RFC 4180 and reads back', (_, name) => {
+    const text = csvRows([record({ displayName: name })], true)
+    const rows = parseCsv(text)
+    expect(rows).toHaveLength(2)
+    expect(rows[1][2]).toBe(name)
+    expect(text.endsWith('\r\n')).toBe(true)
+  })
+
+  test.each([
+    ['a bare LF', 'two\nlines'],
+    ['a bare CR', 'two\rlines'],
+    ['a formula-protected CR', '\rCR']
+  ])('%s in a cell is quoted per RFC 4180 and reads back', (_, name) => {
+    const rows = parseCsv(csvRows([record({ displayName: name })], true))
+    expect(rows).toHaveLength(2)
+    expect(rows[1][2]).toBe(name.startsWith('\r') ? `'${name}` : name)
+  })
+
+  test.each(['=cmd|"/c calc"!A1', '+1', '-2+3', '@SUM(1)', '\tTAB'])(
+    'a formula-looking name %j gets a leading apostrophe',
+    (name) => {
+      const [header, row] = parseCsv(csvRows([record({ displayName: name })], true))
+      expect(row[header.indexOf('displayName')]).toBe(`'${name}`)
+    }
+  )
+
+  test('formula protection applies to every text column', () => {
+    const [header, row] = parseCsv(
+      csvRows([record({ userPrincipalName: '=evil@contoso.com', userType: '+Guest' })], true)
+    )
+    expect(row[header.indexOf('userPrincipalName')]).toBe("'=evil@contoso.com")
+    expect(row[header.indexOf('userType')]).toBe("'+Guest")
+  })
+
+  test('several records: one row each, CRLF between them', () => {
+    const records = [record(), record(), record()]
+    const text = csvRows(records, true)
+    expect(text.split('\r\n')).toHaveLength(5)
+    expect(
+      parseCsv(text)
+        .slice(1)
+        .map((row) => row[0])
+    ).toEqual(records.map((r) => r.id))
+  })
+})
+
+describe('ReportFiles', () => {
+  let dir: string
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'report-test-'))
+  })
+  afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+  const meta: ReportMeta = {
+    generatedAt: '2025-06-15T12:00:00.000Z',
+    tenantId: 'contoso.onmicrosoft.com',
+    cloud: 'global',
+    graphVersion: 'beta',
+    source: 'sign-in-activity',
+    policy: { ...testPolicy({ warnDays: 30 }), exclude: [] }
+  }
+  const counts: Counts = {
+    ...emptyCounts(),
+    users: 3,
+    checked: 3,
+    stale: 2,
+    active: 1,
+    newStale: 2
+  }
+
+  test('a finished JSON report parses with the contract fields, in order, and the CSV matches', async () => {
+    const pageOne = [
+      record({ displayName: 'Zoë "Z" <b>' }),
+      record({ status: 'active', daysInactive: 3 })
+    ]
+    const pageTwo = [
+      record({ daysInactive: null, neverSignedIn: true, lastActivityDateTime: null })
+    ]
+    const files = await ReportFiles.open(dir, { csv: true, json: true }, meta)
+    await files.append(pageOne)
+    await files.append([])
+    await files.append(pageTwo)
+    const paths = await files.finish(counts, 'fail')
+
+    expect(paths.json).toBe(join(dir, 'entra-signin-report.json'))
+    expect(paths.csv).toBe(join(dir, 'entra-signin-report.csv'))
+    expect(readdirSync(dir).sort()).toEqual(['entra-signin-report.csv', 'entra-signin-report.json'])
+
+    const report = JSON.parse(readFileSync(paths.json!, 'utf8'))
+    expect(report.schemaVersion).toBe(1)
+    expect(Object.keys(report).sort()).toEqual([...CONTRACT_TOP_LEVEL].sort())
+    expect(report).toMatchObject({ ...meta, counts, result: 'fail' })
+    expect(report.users).toHaveLength(3)
+    for (const user of report.users) expect(Object.keys(user)).toEqual(CONTRACT_COLUMNS)
+    expect(report.users).toEqual([...pageOne, ...pageTwo])
+
+    const rows = parseCsv(readFileSync(paths.csv!, 'utf8'))
+    expect(rows[0]).toEqual(CONTRACT_COLUMNS)
+    expect(rows.slice(1).map((row) => row[0])).toEqual([...pageOne, ...pageTwo].map((r) => r.id))
+  })
+
+  test('while writing, the report files do not exist under their real names', async () => {
+    const files = await ReportFiles.open(dir, { csv: true, json: true }, meta)
+    await files.append([record()])
+    expect(existsSync(join(dir, 'entra-signin-report.json'))).toBe(false)
+    expect(existsSync(join(dir, 'entra-signin-report.csv'))).toBe(false)
+    await files.finish(counts, 'pass')
+    expect(existsSync(join(dir, 'entra-signin-report.json'))).toBe(true)
+  })
+
+  test('an empty tenant: users [] and a CSV header', async () => {
+    const files = await ReportFiles.open(dir, { csv: true, json: true }, meta)
+    const paths = await files.finish(emptyCounts(), 'pass')
+    const report = JSON.parse(readFileSync(paths.json!, 'utf8'))
+    expect(report.users).toEqual([])
+    expect(report.result).toBe('pass')
+    expect(readFileSync(paths.csv!, 'utf8')).toBe(`${CONTRACT_COLUMNS.join(',')}\r\n`)
+  })
+
+  test('only the formats asked for are written', async () => {
+    const files = await ReportFiles.open(dir, { csv: false, json: true }, meta)
+    await files.append([record()])
+    const paths = await files.finish(counts, 'warn')
+    expect(paths.csv).toBeUndefined()
+    expect(readdirSync(dir)).toEqual(['entra-signin-report.json'])
+
+    const csvDir = join(dir, 'csv-only')
+    const csvFiles = await ReportFiles.open(csvDir, { csv: true, json: false }, meta)
+    await csvFiles.append([record()])
+    const csvPaths = await csvFiles.finish(counts, 'warn')
+    expect(csvPaths.json).toBeUndefined()
+    expect(readdirSync(csvDir)).toEqual(['entra-signin-report.csv'])
+  })
+
+  test('abort() leaves no report file, not even a partial one', async () => {
+    const files = await ReportFiles.open(dir, { csv: true, json: true }, meta)
+    await files.append([record(), record()])
+    await files.abort()
+    expect(readdirSync(dir)).toEqual([])
+  })
+
+  test('abort() also removes an older report in the same directory', async () => {
+    const first = await ReportFiles.open(dir, { csv: true, json: true }, meta)
+    await first.append([record()])
+    await first.finish(counts, 'pass')
+    const second = await ReportFiles.open(dir, { csv: true, json: true }, meta)
+    await second.append([record()])
+    await second.abort()
+    expect(readdirSync(dir)).toEqual([])
+  })
+
+  test('many pages stream into valid JSON', async () => {
+    const files = await ReportFiles.open(dir, { csv: true, json: true }, meta)
+    const all: UserRecord[] = []
+    for (let page = 0; page < 20; page++) {
+      const records = Array.from({ length: 50 }, () => record())
+      all.push(...records)
+      await files.append(records)
+    }
+    const paths = await files.finish({ ...emptyCounts(), users: all.length }, 'pass')
+    const report = JSON.parse(readFileSync(paths.json!, 'utf8'))
+    expect(report.users.map((user: UserRecord) => user.id)).toEqual(all.map((r) => r.id))
+    expect(parseCsv(readFileSync(paths.csv!, 'utf8'))).toHaveLength(all.length + 1)
+  })
+})
+
+describe('redact', () => {
+  test.each<[string | null, string | null]>([
+    ['jane.doe@contoso.com', 'j***@contoso.com'],
+    ['J@contoso.com', 'J***@contoso.com'],
+    ['jane_gmail.com#EXT#@contoso.onmicrosoft.com', 'j***@contoso.onmicrosoft.com'],
+    ['no-at-sign', 'n***'],
+    ['@contoso.com', '@***'],
+    ['', ''],
+    [null, null]
+  ])('redactUpn(%p) → %p', (upn, expected) => {
+    expect(redactUpn(upn)).toBe(expected)
+  })
+
+  test.each<[string | null, string | null]>([
+    ['Jane Doe', 'J***'],
+    ['🙂 Smiley', '🙂***'],
+    ['', ''],
+    [null, null]
+  ])('redactName(%p) → %p', (name, expected) => {
+    expect(redactName(name)).toBe(expected)
+  })
+
+  test('redactRecord masks UPN and name, keeps the object ID and the rest', () => {
+    const input = record({ userPrincipalName: 'jane.doe@contoso.com', displayName: 'Jane Doe' })
+    const output = redactRecord(input)
+    expect(output).toEqual({ ...input, userPrincipalName: 'j***@contoso.com', displayName: 'J***' })
+    expect(input.userPrincipalName).toBe('jane.doe@contoso.com')
+  })
+})
+
+describe('escapeCell', () => {
+  test.each<[unknown, string]>([
+    [null, ''],
+    [undefined, ''],
+    [42, '42'],
+    ['plain text', 'plain text'],
+    ['<script>', '&#60;script&#62;'],
+    ['a|b', 'a&#124;b'],
+    ['**bold**', '&#42;&#42;bold&#42;&#42;'],
+    ['[x](y)', '&#91;x&#93;&#40;y&#41;'],
+    ['a & b', 'a &#38; b'],
+    ['"q" \'s\'', '&#34;q&#34; &#39;s&#39;'],
+    ['line\nbreak\r\nhere', 'line break  here'],
+    ['_u_ `c` ~s~ #h \\', '&#95;u&#95; &#96;c&#96; &#126;s&#126; &#35;h &#92;']
+  ])('%p → %p', (value, expected) => {
+    expect(escapeCell(value)).toBe(expected)
+  })
+})
+
+function summaryInput(overrides: Partial<SummaryInput> = {}): SummaryInput {
+  return {
+    result: 'fail',
+    counts: {
+      ...emptyCounts(),
+      users: 10,
+      checked: 8,
+      stale: 2,
+      warn: 1,
+      active: 5,
+      excluded: 1,
+      skipped: 1,
+      newStale: 2
+    },
+    settings: testSettings(),
+    worst: [],
+    notes: [],
+    ...overrides
+  }
+}
+
+/** The text of every table cell (td), as written. */
+const cells = (html: string) => [...html.matchAll(/<td>(.*?)<\/td>/g)].map((match) => match[1])
+
+describe('renderSummary', () => {
+  test('hostile display names and UPNs are escaped in every cell', () => {
+    const hostile = [
+      record({ displayName: '<script>alert(1)</script>' }),
+      record({ displayName: 'a | b | c' }),
+      record({ displayName: '**bold** _it_' }),
+      record({
+        displayName: '[click](https://evil.example)',
+        userPrincipalName: '<img src=x>@contoso.com'
+      }),
+      record({ displayName: 'two\nlines', status: 'warn', reason: '</td></tr><tr><td>forged' })
+    ]
+    const html = renderSummary(
+      summaryInput({ worst: hostile, counts: { ...emptyCounts(), stale: 4, warn: 1 } })
+    )
+    expect(html).not.toContain('<script>')
+    expect(html).not.toContain('<img')
+    expect(html).not.toContain('<td>forged')
+    const tds = cells(html)
+    expect(tds).toHaveLength(hostile.length * 7)
+    for (const cell of tds) expect(cell).not.toMatch(/[<>|*[\]()_\n]/)
+    expect(html).toContain('&#60;script&#62;')
+  })
+
+  test('head: result, counts and the policy line', () => {
+    const html = renderSummary(summaryInput())
+    expect(html).toMatch(/<h2>.*fail<\/h2>/)
+    expect(html).toContain('10 users')
+    expect(html).toContain('8 checked')
+    expect(html).toContain('2 stale')
+    expect(html).toContain('1 warn')
+    expect(html).toContain('1 excluded')
+    expect(html).toContain('stale at 90 days')
+  })
+
+  test('rows appear in the order given, with never for unknown days', () => {
+    const worst = [
+      record({ userPrincipalName: 'first@contoso.com', daysInactive: null }),
+      record({ userPrincipalName: 'second@contoso.com', daysInactive: 300 })
+    ]
+    const html = renderSummary(summaryInput({ worst, counts: { ...emptyCounts(), stale: 2 } }))
+    expect(html.indexOf('first@contoso.com')).toBeLessThan(html.indexOf('second@contoso.com'))
+    expect(cells(html)[4]).toBe('never')
+    expect(cells(html)[11]).toBe('300')
+  })
+
+  test('nobody needs attention', () => {
+    const html = renderSummary(
+      summaryInput({
+        result: 'pass',
+        counts: { ...emptyCounts(), users: 3, checked: 3, active: 3 }
+      })
+    )
+    expect(html).toContain('No user needs attention.')
+    expect(html).not.toContain('<table>')
+  })
+
+  test('more users than rows: says how many more and links the artifact', () => {
+    const worst = [record(), record()]
+    const html = renderSummary(
+      summaryInput({
+        worst,
+        counts: { ...emptyCounts(), stale: 7, warn: 3 },
+        artifactUrl: 'https://github.com/o/r/actions/runs/1/artifacts/9'
+      })
+    )
+    expect(html).toContain('8 more in')
+    expect(html).toContain('<a href="https://github.com/o/r/actions/runs/1/artifacts/9">')
+  })
+
+  test('every user shown: a link to the full report', () => {
+    const html = renderSummary(
+      summaryInput({
+        worst: [record()],
+        counts: { ...emptyCounts(), stale: 1 },
+        artifactUrl: 'https://github.com/o/r/actions/runs/1/artifacts/9'
+      })
+    )
+    expect(html).not.toMatch(/more in/)
+    expect(html).toContain('Full report')
+  })
+
+  test('notes are shown escaped', () => {
+    const html = renderSummary(summaryInput({ notes: ['Expired exclusion: <b>x</b>'] }))
+    expect(html).toContain('Expired exclusion: &#60;b&#62;x&#60;/b&#62;')
+  })
+
+  test.each(['summary', 'all'] as const)(
+    'redact %s masks UPNs and names in the summary',
+    (redact) => {
+      const worst = [record({ userPrincipalName: 'jane.doe@contoso.com', displayName: 'Jane Doe' })]
+      const html = renderSummary(
+        summaryInput({
+          worst,
+          settings: testSettings({ redact }),
+          counts: { ...emptyCounts(), stale: 1 }
+        })
+      )
+      expect(html).not.toContain('jane.doe')
+      expect(html).not.toContain('Jane Doe')
+      expect(html).toContain(escapeCell('j***@contoso.com'))
+    }
+  )
+
+  test('redact none shows them', () => {
+    const worst = [record({ userPrincipalName: 'jane.doe@contoso.com', displayName: 'Jane Doe' })]
+    const html = renderSummary(summaryInput({ worst, counts: { ...emptyCounts(), stale: 1 } }))
+    expect(html).toContain('jane.doe@contoso.com')
+    expect(html).toContain('Jane Doe')
+  })
+
+  test.each([
+    ['ASCII names', 'x'.repeat(300)],
+    ['multi-byte names', '名前🙂'.repeat(60)],
+    ['names that escape to many bytes', '<|>*'.repeat(75)]
+  ])('100,000 worst rows (%s): never over 1 MiB, and says how many more', (_, name) => {
+    const total = 100_000
+    const worst = Array.from({ length: total }, (_, i) =>
+      record({ displayName: name, daysInactive: 100_000 - i })
+    )
+    const html = renderSummary(
+      summaryInput({
+        worst,
+        counts: { ...emptyCounts(), users: total, checked: total, stale: total }
+      })
+    )
+    expect(Buffer.byteLength(html, 'utf8')).toBeLessThanOrEqual(1024 * 1024)
+    const shown = (html.match(/<tr><td>/g) ?? []).length
+    expect(shown).toBeGreaterThan(100)
+    expect(shown).toBeLessThan(total)
+    expect(html).toContain(`${total - shown} more in`)
+  })
+})
+
+describe('policyLine', () => {
+  test('the defaults', () => {
+    const line = policyLine(testSettings())
+    for (const part of [
+      'stale at 90 days',
+      'activity successful',
+      'never-signed-in stale',
+      'user types member,guest',
+      'disabled accounts skipped',
+      'on-stale fail',
+      'max-stale 0',
+      'fail-on any',
+      '0 exclusion rule(s)',
+      'source sign-in-activity (beta)'
+    ])
+      expect(line).toContain(part)
+    expect(line).not.toMatch(/warn at/)
+    expect(line).not.toMatch(/excluded group/)
+  })
+
+  test('every setting shows', () => {
+    const line = policyLine(
+      testSettings({
+        policy: testPolicy({
+          thresholdDays: 45,
+          warnDays: 20,
+          activity: 'interactive',
+          neverSignedIn: 'ignore',
+          userTypes: ['guest'],
+          includeDisabled: true,
+          onStale: 'warn',
+          maxStale: 7,
+          failOn: 'new'
+        }),
+        exclusions: parseExclusions('a@contoso.com\nb@contoso.com', 'exclude'),
+        excludeGroups: ['aaaaaaaa-0000-0000-0000-000000000001'],
+        source: 'sign-in-logs',
+        graphVersion: 'v1.0'
+      })
+    )
+    for (const part of [
+      'stale at 45 days',
+      'warn at 20',
+      'activity interactive',
+      'never-signed-in ignore',
+      'user types guest',
+      'disabled accounts checked',
+      'on-stale warn',
+      'max-stale 7',
+      'fail-on new',
+      '2 exclusion rule(s)',
+      '1 excluded group(s)',
+      'source sign-in-logs (v1.0)'
+    ])
+      expect(line).toContain(part)
+  })
+})
+
+describe('renderErrorSummary', () => {
+  test('escapes the message and says no report was produced', () => {
+    const html = renderErrorSummary('Graph denied <users> | retry')
+    expect(html).toContain('error')
+    expect(html).toContain('&#60;users&#62; &#124; retry')
+    expect(html).toMatch(/No report was produced/)
+  })
+})
+
+describe('WorstUsers', () => {
+  test('keeps the worst N: stale before warn, most days first, unknown first', () => {
+    const all = [
+      record({ id: 'active-900', status: 'active', daysInactive: 900 }),
+      record({ id: 'warn-80', status: 'warn', daysInactive: 80 }),
+      record({ id: 'stale-100', status: 'stale', daysInactive: 100 }),
+      record({ id: 'excluded-999', status: 'excluded', daysInactive: 999 }),
+      record({ id: 'stale-null', status: 'stale', daysInactive: null }),
+      record({ id: 'skipped-999', status: 'skipped', daysInactive: 999 }),
+      record({ id: 'stale-500', status: 'stale', daysInactive: 500 }),
+      record({ id: 'warn-60', status: 'warn', daysInactive: 60 })
+    ]
+    const worst = new WorstUsers(4)
+    for (const r of all) worst.add(r)
+    expect(worst.list().map((r) => r.id)).toEqual([
+      'stale-null',
+      'stale-500',
+      'stale-100',
+      'warn-80'
+    ])
+  })
+
+  test('fewer than N: every stale and warn user, and no one else', () => {
+    const worst = new WorstUsers(50)
+    worst.add(record({ id: 'w', status: 'warn', daysInactive: 40 }))
+    worst.add(record({ id: 'a', status: 'active', daysInactive: 1 }))
+    worst.add(record({ id: 's', status: 'stale', daysInactive: 95 }))
+    expect(worst.list().map((r) => r.id)).toEqual(['s', 'w'])
+  })
+
+  test('limit 0 keeps nothing', () => {
+    const worst = new WorstUsers(0)
+    worst.add(record({ status: 'stale' }))
+    expect(worst.list()).toEqual([])
+  })
+
+  test('a long stream in any order keeps the right top N', () => {
+    const worst = new WorstUsers(5)
+    const days = Array.from({ length: 5000 }, (_, i) => (i * 7919) % 5000)
+    for (const d of days) worst.add(record({ id: `stale-${d}`, status: 'stale', daysInactive: d }))
+    for (let i = 0; i < 1000; i++) worst.add(record({ status: 'warn', daysInactive: 10_000 }))
+    expect(worst.list().map((r) => r.id)).toEqual([
+      'stale-4999',
+      'stale-4998',
+      'stale-4997',
+      'stale-4996',
+      'stale-4995'
+    ])
+  })
+})
