@@ -1,0 +1,150 @@
+/**
+ * Runs the bundled action (`dist/index.js`) the way a runner does: a child process with INPUT_*
+ * variables (defaults from action.yml), GITHUB_OUTPUT, GITHUB_STEP_SUMMARY and RUNNER_TEMP, and
+ * NODE_EXTRA_CA_CERTS trusting the simulator. `E2E_NODE` picks the node binary (CI runs the
+ * end-to-end tests again under Node 24).
+ */
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parse } from 'yaml'
+import type { Simulator } from '../simulator/server.js'
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+export const ACTION = join(ROOT, 'dist', 'index.js')
+
+interface ActionYml {
+  inputs: Record<string, { default?: string; required?: boolean; description: string }>
+  outputs: Record<string, { description: string }>
+}
+export const actionYml = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as ActionYml
+
+export interface ActionRun {
+  code: number | null
+  stdout: string
+  stderr: string
+  outputs: Record<string, string>
+  summary: string
+  /** Everything the run printed or wrote, for "the secret is nowhere" checks. */
+  everything(): string
+  json(): Report
+  csv(): string
+  dir: string
+}
+
+export interface Report {
+  schemaVersion: number
+  generatedAt: string
+  tenantId: string
+  cloud: string
+  graphVersion: string
+  source: string
+  policy: Record<string, unknown>
+  counts: Record<string, number>
+  result: string
+  users: Record<string, unknown>[]
+}
+
+/** Inputs pointing at the simulator with its default app and secret. */
+export function simInputs(sim: Simulator): Record<string, string> {
+  return {
+    'tenant-id': sim.tenantId,
+    'client-id': sim.clientId,
+    'client-secret': sim.clientSecret,
+    'authority-host': sim.authorityHost,
+    'graph-endpoint': sim.graphEndpoint
+  }
+}
+
+/** GITHUB_OUTPUT's `name<<delimiter` blocks (and plain `name=value` lines). */
+export function parseOutputs(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let index = 0; index < lines.length; index++) {
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[index])
+    if (heredoc) {
+      const value: string[] = []
+      for (index++; index < lines.length && lines[index] !== heredoc[2]; index++)
+        value.push(lines[index])
+      outputs[heredoc[1]] = value.join('\n')
+    } else if (lines[index].includes('=')) {
+      const at = lines[index].indexOf('=')
+      outputs[lines[index].slice(0, at)] = lines[index].slice(at + 1)
+    }
+  }
+  return outputs
+}
+
+export interface RunOptions {
+  /** Inputs by name; action.yml defaults fill the rest, like the runner. */
+  inputs: Record<string, string>
+  /** Extra environment (e.g. ACTIONS_* for OIDC or artifacts, proxies). */
+  env?: Record<string, string>
+  /** CA file to trust (the simulator's). */
+  caPath?: string
+  /** Working directory and GITHUB_WORKSPACE (default: a fresh temp dir). */
+  workspace?: string
+  timeoutMs?: number
+}
+
+export async function runAction(options: RunOptions): Promise<ActionRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'e2e-'))
+  const outputFile = join(dir, 'output')
+  const summaryFile = join(dir, 'summary')
+  writeFileSync(outputFile, '')
+  writeFileSync(summaryFile, '')
+  const workspace = options.workspace ?? dir
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? dir,
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_WORKSPACE: workspace,
+    RUNNER_TEMP: dir,
+    GITHUB_ACTIONS: 'true'
+  }
+  if (options.caPath) env.NODE_EXTRA_CA_CERTS = options.caPath
+  for (const [name, input] of Object.entries(actionYml.inputs)) {
+    env[`INPUT_${name.toUpperCase()}`] = input.default ?? ''
+  }
+  for (const [name, value] of Object.entries(options.inputs))
+    env[`INPUT_${name.toUpperCase()}`] = value
+  Object.assign(env, options.env)
+  const node = process.env.E2E_NODE || process.execPath
+  const child = spawn(node, [ACTION], { env, cwd: workspace })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000)
+  const code = await new Promise<number | null>((done) => child.on('close', done))
+  clearTimeout(timer)
+  const outputs = parseOutputs(readFileSync(outputFile, 'utf8'))
+  const summary = readFileSync(summaryFile, 'utf8')
+  const reportDir = outputs['report-dir'] || join(dir, 'entra-signin-report')
+  const read = (name: string) => {
+    const path = join(reportDir, name)
+    return existsSync(path) ? readFileSync(path, 'utf8') : ''
+  }
+  return {
+    code,
+    stdout,
+    stderr,
+    outputs,
+    summary,
+    dir,
+    everything: () =>
+      [
+        stdout,
+        stderr,
+        readFileSync(outputFile, 'utf8'),
+        summary,
+        read('entra-signin-report.json'),
+        read('entra-signin-report.csv')
+      ].join('\n'),
+    json: () => JSON.parse(read('entra-signin-report.json')) as Report,
+    csv: () => read('entra-signin-report.csv')
+  }
+}
