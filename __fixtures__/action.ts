@@ -7,12 +7,23 @@
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 import type { Simulator } from '../simulator/server.js'
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+/** The project root: the nearest folder up holding action.yml (works from build/ too). */
+function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  while (!existsSync(join(dir, 'action.yml'))) {
+    const parent = dirname(dir)
+    if (parent === dir)
+      throw new Error('action.yml not found above ' + fileURLToPath(import.meta.url))
+    dir = parent
+  }
+  return dir
+}
+export const ROOT = projectRoot()
 export const ACTION = join(ROOT, 'dist', 'index.js')
 
 interface ActionYml {

@@ -53,7 +53,7 @@ export interface SimulatorOptions {
   apps?: SimApp[]
   /** Password-flow accounts (default: DEFAULT_ACCOUNTS). */
   accounts?: SimAccount[]
-  /** Added to every request (ms). */
+  /** Every response leaves at least this long after its request arrived (ms). */
   latencyMs?: number
   faults?: Fault[]
   /** Extra DNS names for the server certificate (e.g. login.sim.test reached through a proxy). */
@@ -143,7 +143,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
       void (async () => {
-        if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs))
+        // Latency is the time from arrival to response: building the response happens inside it,
+        // as at Graph, so a big page costs its latency and not latency + build time.
+        const arrived = performance.now()
         const origin = `https://${req.headers.host ?? `127.0.0.1:${port}`}`
         const record: RecordedRequest = {
           method: req.method ?? 'GET',
@@ -197,6 +199,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
             response = graphError(500, 'InternalServerError', `Simulator error: ${String(e)}`)
           }
         }
+        const remaining = latencyMs - (performance.now() - arrived)
+        if (remaining > 0) await new Promise((r) => setTimeout(r, remaining))
         if (reset) {
           req.socket.destroy()
           return

@@ -29,7 +29,13 @@ export interface AuditOutcome {
   worst: UserRecord[]
   /** Baseline users stale then and not stale now (UPN as the baseline had it). */
   noLongerStale: (string | null)[]
+  /** With a baseline: UPNs of the first BASELINE_SAMPLE users stale now and not then / then too. */
+  newStaleSample: (string | null)[]
+  stillStaleSample: (string | null)[]
 }
+
+/** Most users named per baseline list in the summary; the report has them all. */
+export const BASELINE_SAMPLE = 20
 
 /** The report's `policy` object: every policy input. */
 export function reportPolicy(settings: Settings): Record<string, unknown> {
@@ -88,6 +94,8 @@ export async function audit(
   const counts = emptyCounts()
   const worst = new WorstUsers(settings.summaryRows)
   const stillStale = new Set<string>()
+  const newStaleSample: (string | null)[] = []
+  const stillStaleSample: (string | null)[] = []
   try {
     const source = logs
       ? signInLogUserPages(graph, settings, retry)
@@ -100,6 +108,10 @@ export async function audit(
         const id = record.id.toLowerCase()
         const wasStale = baseline?.stale.has(id) ?? false
         if (record.status === 'stale' && wasStale) stillStale.add(id)
+        if (baseline && record.status === 'stale') {
+          const sample = wasStale ? stillStaleSample : newStaleSample
+          if (sample.length < BASELINE_SAMPLE) sample.push(record.userPrincipalName)
+        }
         count(counts, record, record.status === 'stale' && !wasStale)
         worst.add(record)
         return settings.redact === 'all' ? redactRecord(record) : record
@@ -118,5 +130,13 @@ export async function audit(
   const noLongerStale = baseline
     ? [...baseline.stale].filter(([id]) => !stillStale.has(id)).map(([, upn]) => upn)
     : []
-  return { counts, result, paths, worst: worst.list(), noLongerStale }
+  return {
+    counts,
+    result,
+    paths,
+    worst: worst.list(),
+    noLongerStale,
+    newStaleSample,
+    stillStaleSample
+  }
 }

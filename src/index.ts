@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { Outputs } from './constants.js'
 import { createFetch } from './http.js'
 import { systemClock, type ActionIO } from './io.js'
 import { run } from './main.js'
@@ -25,6 +26,8 @@ run(realIO, { clock: systemClock, fetch: createFetch(), artifacts: toolkitUpload
   (result) => {
     process.exitCode = result === 'fail' || result === 'error' ? 1 : 0
   },
-  (error: unknown) =>
+  (error: unknown) => {
+    core.setOutput(Outputs.Result, 'error')
     core.setFailed(`Unexpected failure: ${error instanceof Error ? error.message : String(error)}`)
+  }
 )

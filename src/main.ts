@@ -1,4 +1,4 @@
-import { audit, type AuditOutcome } from './audit.js'
+import { audit, BASELINE_SAMPLE, type AuditOutcome } from './audit.js'
 import { loadBaseline, type Baseline } from './baseline.js'
 import { createTokenSource } from './auth/token-source.js'
 import { Outputs } from './constants.js'
@@ -10,6 +10,7 @@ import type { Fetch } from './http.js'
 import type { ActionIO, Clock } from './io.js'
 import type { Result } from './policy.js'
 import { uploadReport, type ArtifactUploader, type UploadOutcome } from './report/artifact.js'
+import { redactingIO, redactUpn } from './report/redact.js'
 import { renderErrorSummary, renderSummary } from './report/summary.js'
 import { getSettings, type Settings } from './settings.js'
 
@@ -40,6 +41,8 @@ export async function run(io: ActionIO, deps: Dependencies): Promise<Result> {
     io.error(firstLine(error))
     return 'error'
   }
+  // With redact, no log line shows a UPN (the password-flow account in sign-in errors, for one).
+  if (settings.redact !== 'none') io = redactingIO(io)
   const notes = startNotes(settings, deps.clock.now(), io)
   io.info(
     `Signing in to tenant ${settings.tenantId} (${settings.cloud}, ${settings.authorityHost}) with ${settings.credentials.method} (auth-method: ${settings.authMethodInput})`
@@ -54,13 +57,16 @@ export async function run(io: ActionIO, deps: Dependencies): Promise<Result> {
   const graph = createGraphClient(settings, tokens, deps.fetch, retry)
   let outcome: AuditOutcome
   try {
+    // Sign in before the report files are opened: a bad credential fails fast, leaving no files.
+    await tokens.token(false)
     outcome = await audit(settings, graph, retry, baseline)
   } catch (error) {
     const message = firstLine(error)
     io.setOutput(Outputs.Result, 'error')
     io.setOutput(Outputs.ReportDir, settings.reportDir)
     io.error(message)
-    if (settings.jobSummary) await io.appendSummary(renderErrorSummary(message))
+    if (settings.jobSummary)
+      await io.appendSummary(renderErrorSummary(message, settings.redact !== 'none'))
     return 'error'
   }
   const seconds = (ms: number) => (ms / 1000).toFixed(1)
@@ -80,7 +86,7 @@ export async function run(io: ActionIO, deps: Dependencies): Promise<Result> {
   announce(io, settings, outcome, result, upload)
   if (upload.status === 'skipped') notes.push(`Artifact: ${upload.reason}.`)
   if (upload.status === 'failed') notes.push(upload.message)
-  if (baseline) notes.push(...baselineNotes(outcome, baseline))
+  if (baseline) notes.push(...baselineNotes(outcome, baseline, settings))
   if (settings.jobSummary) {
     await io.appendSummary(
       renderSummary({
@@ -117,15 +123,27 @@ function startNotes(settings: Settings, now: Date, io: ActionIO): string[] {
   return notes
 }
 
-function baselineNotes(outcome: AuditOutcome, baseline: Baseline): string[] {
-  const still = outcome.counts.stale - outcome.counts.newStale
+/** New, still and no-longer stale users against the baseline: counts, then up to 20 UPNs each. */
+function baselineNotes(outcome: AuditOutcome, baseline: Baseline, settings: Settings): string[] {
+  const newCount = outcome.counts.newStale
+  const still = outcome.counts.stale - newCount
   const gone = outcome.noLongerStale
-  const sample = gone
-    .slice(0, 20)
-    .map((upn) => upn ?? '(no UPN)')
-    .join(', ')
+  const names = (upns: (string | null)[], total: number) => {
+    const shown = upns
+      .slice(0, BASELINE_SAMPLE)
+      .map((upn) => (settings.redact === 'none' ? upn : redactUpn(upn)) ?? '(no UPN)')
+    return `${shown.join(', ')}${total > shown.length ? `, … (${total - shown.length} more in the report)` : ''}`
+  }
+  const lists: [string, (string | null)[], number][] = [
+    ['New stale', outcome.newStaleSample, newCount],
+    ['Still stale', outcome.stillStaleSample, still],
+    ['No longer stale', gone, gone.length]
+  ]
   return [
-    `Against the baseline of ${baseline.generatedAt ?? 'an earlier run'}: ${outcome.counts.newStale} new stale, ${still} still stale, ${gone.length} no longer stale${gone.length > 0 ? ` (${sample}${gone.length > 20 ? ', …' : ''})` : ''}.`
+    `Against the baseline of ${baseline.generatedAt ?? 'an earlier run'}: ${newCount} new stale, ${still} still stale, ${gone.length} no longer stale.`,
+    ...lists
+      .filter(([, , total]) => total > 0)
+      .map(([label, upns, total]) => `${label} (${total}): ${names(upns, total)}.`)
   ]
 }
 
@@ -140,7 +158,10 @@ function announce(
   const { counts } = outcome
   const { policy } = settings
   if (upload.status === 'failed') io.error(upload.message)
-  if (upload.status === 'skipped') io.info(`Artifact not uploaded: ${upload.reason}`)
+  if (upload.status === 'skipped') {
+    if (upload.warn) io.warning(`Artifact not uploaded: ${upload.reason}`)
+    else io.info(`Artifact not uploaded: ${upload.reason}`)
+  }
   const counted =
     policy.failOn === 'new'
       ? `${counts.newStale} new stale user(s)`

@@ -1,4 +1,5 @@
 import type { Settings } from '../settings.js'
+import type { NetworkFailure } from './network.js'
 
 /** A sign-in failure, already explained for the user. */
 export class AuthFailure extends Error {
@@ -15,15 +16,21 @@ export interface OidcClaims {
   aud?: string | string[]
 }
 
-/**
- * Turns an msal error into one message that says what failed and how to fix it. `claims` are the
- * last GitHub OIDC token's non-secret claims, when that flow was used.
- */
+/** What the token source knows beyond msal's error. */
+export interface AuthErrorContext {
+  /** The last GitHub OIDC token's non-secret claims, when that flow was used. */
+  claims?: OidcClaims
+  /** A request that got no answer, or not Entra's answer (msal hides the cause). */
+  networkFailure?: NetworkFailure
+}
+
+/** Turns an msal error into one message that says what failed and how to fix it. */
 export function explainAuthError(
   error: unknown,
   settings: Settings,
-  claims?: OidcClaims
+  context: AuthErrorContext = {}
 ): AuthFailure {
+  const { claims, networkFailure } = context
   const { tenantId, clientId, authorityHost } = settings
   const host = new URL(authorityHost).host
   const err = error as { errorCode?: string; errorMessage?: string; message?: string }
@@ -85,9 +92,23 @@ export function explainAuthError(
         `App ${clientId} lacks consent for the Graph permissions (AADSTS65001): an admin must grant consent.`
       )
   }
+  const proxyHint = 'and HTTPS_PROXY / NO_PROXY if the runner needs a proxy'
+  const unreachable = networkFailure?.kind === 'network' ? networkFailure.text : undefined
   if (err.errorCode === 'endpoints_resolution_error') {
     return new AuthFailure(
-      `Tenant ${tenantId} not found in this cloud (or authority host unreachable): ${host} has no tenant "${tenantId}". Check 'tenant-id' and 'cloud' / 'authority-host'.`
+      networkFailure
+        ? `Tenant ${tenantId} not found in this cloud (or authority host unreachable): ${unreachable ? `could not reach ${unreachable}` : networkFailure.text}. Check 'authority-host' / 'cloud' ${proxyHint}.`
+        : `Tenant ${tenantId} not found in this cloud (or authority host unreachable): ${host} has no tenant "${tenantId}". Check 'tenant-id' and 'cloud' / 'authority-host'.`
+    )
+  }
+  if (unreachable) {
+    return new AuthFailure(
+      `Could not reach Entra ID for a token (${unreachable}): check 'authority-host' / 'cloud' ${proxyHint}.`
+    )
+  }
+  if (networkFailure?.kind === 'status') {
+    return new AuthFailure(
+      `Entra ID did not answer the token request (${networkFailure.text}): a 5xx or 429 is temporary, run the job again; otherwise check 'authority-host' ${proxyHint}.`
     )
   }
   const detail = (err.errorMessage || err.message || String(error)).split(/\r?\n/)[0]

@@ -9,21 +9,38 @@ export async function githubAssertion(
   io: ActionIO,
   audience: string
 ): Promise<{ token: string; claims: OidcClaims }> {
-  if (!io.env.ACTIONS_ID_TOKEN_REQUEST_URL || !io.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
-    throw new AuthFailure(
-      "GitHub OIDC is not available to this job (ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN are not set): add 'permissions: id-token: write' to the workflow or job."
-    )
-  }
+  requireGithubOidc(io)
   let token: string
   try {
     token = await io.getIDToken(audience)
   } catch (error) {
     throw new AuthFailure(
-      `Could not get the GitHub OIDC token for audience ${audience}: ${(error as Error).message.split('\n')[0]}. Check the job has 'permissions: id-token: write'.`
+      `Could not get the GitHub OIDC token for audience ${audience}: ${oneLine(error)}. Check the job has 'permissions: id-token: write'.`
     )
   }
   io.setSecret(token)
   return { token, claims: decodeClaims(token) }
+}
+
+/** The toolkit's multi-line error ("Failed to get ID Token. / Error Code : 401 / …") as one line. */
+function oneLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error)
+  return message
+    .replace(/\s+/g, ' ')
+    .replace(/\s*\.\s*$/, '')
+    .trim()
+}
+
+/** Fails, before any request, when the runner exposes no OIDC token to this job. */
+export function requireGithubOidc(io: ActionIO): void {
+  const missing = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'].filter(
+    (name) => !io.env[name]
+  )
+  if (missing.length > 0) {
+    throw new AuthFailure(
+      `GitHub OIDC is not available to this job (${missing.join(' and ')} not set): add 'permissions: id-token: write' to the workflow or job.`
+    )
+  }
 }
 
 function decodeClaims(jwt: string): OidcClaims {

@@ -9,7 +9,7 @@ import type { ActionIO, Clock } from '../io.js'
 import type { Settings } from '../settings.js'
 import { AuthFailure, explainAuthError, type OidcClaims } from './errors.js'
 import { msalNetworkModule } from './network.js'
-import { githubAssertion } from './oidc.js'
+import { githubAssertion, requireGithubOidc } from './oidc.js'
 
 /** Hands out Graph access tokens; `refresh` asks Entra for a new one (after a 401). */
 export interface TokenSource {
@@ -46,7 +46,8 @@ export function createTokenSource(
     // Listing the host (with its port) makes msal trust it without public-cloud instance discovery.
     knownAuthorities: [authorityUrl.host]
   }
-  const system: Configuration['system'] = { networkClient: msalNetworkModule(fetch) }
+  const network = msalNetworkModule(fetch)
+  const system: Configuration['system'] = { networkClient: network }
   const scopes = graphScopes(settings)
   let claims: OidcClaims | undefined
   let acquire: (refresh: boolean) => Promise<AuthenticationResult | null>
@@ -57,6 +58,8 @@ export function createTokenSource(
     case 'github-oidc': {
       if (credentials.method === 'client-secret') auth.clientSecret = credentials.clientSecret
       if (credentials.method === 'client-certificate') {
+        // The key as msal gets it may differ from the input (decrypted, PKCS#8): mask it too.
+        maskLines(io, credentials.privateKey)
         auth.clientCertificate = {
           thumbprintSha256: credentials.thumbprintSha256,
           privateKey: credentials.privateKey,
@@ -72,7 +75,11 @@ export function createTokenSource(
         }
       }
       const app = new ConfidentialClientApplication({ auth, system })
-      acquire = (refresh) => app.acquireTokenByClientCredential({ scopes, skipCache: refresh })
+      acquire = async (refresh) => {
+        // Before any request: without the runner's OIDC variables there is nothing to sign in with.
+        if (credentials.method === 'github-oidc') requireGithubOidc(io)
+        return app.acquireTokenByClientCredential({ scopes, skipCache: refresh })
+      }
       break
     }
     case 'password': {
@@ -98,11 +105,15 @@ export function createTokenSource(
       const now = clock.now().getTime()
       if (!refresh && cached && cached.expiresAt - EXPIRY_MARGIN_MS > now) return cached.token
       let result: AuthenticationResult | null
+      network.reset()
       try {
         result = await acquire(refresh || cached !== undefined)
       } catch (error) {
         if (error instanceof AuthFailure) throw error
-        throw explainAuthError(error, settings, claims)
+        throw explainAuthError(error, settings, {
+          claims,
+          networkFailure: network.lastFailure()
+        })
       }
       if (!result?.accessToken) throw new AuthFailure('Entra ID returned no access token.')
       io.setSecret(result.accessToken)
@@ -113,4 +124,10 @@ export function createTokenSource(
       return result.accessToken
     }
   }
+}
+
+/** Masks a multi-line secret whole and line by line (the runner masks each log line). */
+function maskLines(io: ActionIO, secret: string): void {
+  io.setSecret(secret)
+  for (const line of secret.split(/\r?\n/)) if (line.trim().length > 3) io.setSecret(line.trim())
 }

@@ -1,3 +1,4 @@
+import { RETRY } from '../constants.js'
 import type { Settings } from '../settings.js'
 
 /** A Graph request that finally failed, explained for the user. */
@@ -41,7 +42,8 @@ export function explainGraphError(
   settings: Settings
 ): GraphFailure {
   const { code, message } = graphErrorOf(body)
-  const detail = message ? `: ${message.split(/\r?\n/)[0]}` : ''
+  // Graph's message ends with a period; ours goes on after it.
+  const detail = message ? `: ${message.split(/\r?\n/)[0].replace(/\.\s*$/, '')}` : ''
   if (status === 403 && code === 'Authentication_RequestFromNonPremiumTenantOrB2CTenant') {
     return new GraphFailure(
       `Graph refused ${what} (403 ${code}): reading sign-in activity needs a Microsoft Entra ID P1 or P2 licence in tenant ${settings.tenantId}.`,
@@ -77,9 +79,12 @@ export function explainGraphError(
       code
     )
   }
-  return new GraphFailure(
-    `Graph answered HTTP ${status} for ${what}${detail}${status >= 429 ? ' and kept failing after every retry; run again later' : ''}.`,
-    status,
-    code
-  )
+  if ((RETRY.statuses as readonly number[]).includes(status)) {
+    return new GraphFailure(
+      `Graph kept answering HTTP ${status} for ${what} after ${RETRY.maxRetries} retries (${code ?? 'no error code'}${detail}); run again later.`,
+      status,
+      code
+    )
+  }
+  return new GraphFailure(`Graph answered HTTP ${status} for ${what}${detail}.`, status, code)
 }

@@ -146,15 +146,26 @@ async function inParallel<T>(tasks: (() => Promise<T>)[], limit: number): Promis
 
 /**
  * The `sign-in-logs` source: users listed without signInActivity, then each user's newest
- * sign-in from the audit logs, 20 users a $batch, a few batches in flight; only users whose newest
- * entry failed are asked again for their newest success (`status/errorCode eq 0`). Requests:
- * user pages + ⌈N/20⌉ + ⌈F/20⌉ batches (F: users whose newest entry failed), never one per user.
+ * sign-in from the audit logs, 20 users a $batch, a few batches in flight. Only users whose newest
+ * entry failed are asked again for their newest success (`status/errorCode eq 0`); they wait, across
+ * user pages, until 20 of them fill a $batch (the rest go in one last batch), so the run costs
+ * user pages + ⌈n/20⌉ batches a page (⌈N/20⌉ when page-size is a multiple of 20, as the default
+ * 500 is) + ⌈F/20⌉ (F: users whose newest entry failed), never one request per user. Pages are
+ * yielded as users are complete: those waiting for their newest success come in a later page.
  */
 export async function* signInLogUserPages(
   graph: GraphClient,
   settings: Settings,
   retry: RetryContext
 ): AsyncGenerator<DirectoryUser[]> {
+  let waiting: { user: DirectoryUser; newest: SignInEntry }[] = []
+  const withNewestSuccess = async (group: typeof waiting): Promise<DirectoryUser[]> => {
+    const successes = await batched(
+      group.map(({ user }) => user),
+      (chunk) => newestEntries(graph, chunk, true, settings, retry)
+    )
+    return group.map(({ user, newest }) => applyEntries(user, newest, successes.get(user.id)))
+  }
   for await (const users of userPages(graph, {
     pageSize: settings.pageSize,
     withSignInActivity: false
@@ -162,15 +173,18 @@ export async function* signInLogUserPages(
     const newest = await batched(users, (chunk) =>
       newestEntries(graph, chunk, false, settings, retry)
     )
-    const failedLast = users.filter(
-      (user) => newest.get(user.id) !== undefined && !succeeded(newest.get(user.id))
-    )
-    const successes = await batched(failedLast, (chunk) =>
-      newestEntries(graph, chunk, true, settings, retry)
-    )
-    yield users.map((user) => {
+    const ready: DirectoryUser[] = []
+    for (const user of users) {
       const entry = newest.get(user.id)
-      return applyEntries(user, entry, succeeded(entry) ? entry : successes.get(user.id))
-    })
+      if (entry !== undefined && !succeeded(entry)) waiting.push({ user, newest: entry })
+      else ready.push(applyEntries(user, entry, entry))
+    }
+    const full = waiting.length - (waiting.length % BATCH_SIZE)
+    if (full > 0) {
+      ready.push(...(await withNewestSuccess(waiting.slice(0, full))))
+      waiting = waiting.slice(full)
+    }
+    if (ready.length > 0) yield ready
   }
+  if (waiting.length > 0) yield await withNewestSuccess(waiting)
 }

@@ -67,7 +67,14 @@ export class ReportFiles {
   /** Removes the partial files after a failed run. */
   async abort(): Promise<void> {
     for (const { path, stream } of this.streams) {
-      stream.destroy()
+      // A write still in flight would emit ERR_STREAM_DESTROYED with no listener and crash the
+      // process; and the file must be closed (opened, even) before it can be removed for good.
+      stream.on('error', () => undefined)
+      if (!stream.closed) {
+        const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()))
+        stream.destroy()
+        await closed
+      }
       await rm(`${path}.partial`, { force: true })
       await rm(path, { force: true })
     }

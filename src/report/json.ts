@@ -22,14 +22,40 @@ export function jsonHeader(meta: ReportMeta): string {
   return `${head.slice(0, -2)},\n  "users": [`
 }
 
+/**
+ * A record with exactly the report's keys in USER_COLUMNS order. An object literal of one fixed
+ * shape: V8 serialises it several times faster than an object built key by key (bench/).
+ */
+function ordered(r: UserRecord): UserRecord {
+  return {
+    id: r.id,
+    userPrincipalName: r.userPrincipalName,
+    displayName: r.displayName,
+    userType: r.userType,
+    accountEnabled: r.accountEnabled,
+    createdDateTime: r.createdDateTime,
+    lastSignInDateTime: r.lastSignInDateTime,
+    lastNonInteractiveSignInDateTime: r.lastNonInteractiveSignInDateTime,
+    lastSuccessfulSignInDateTime: r.lastSuccessfulSignInDateTime,
+    lastActivityDateTime: r.lastActivityDateTime,
+    daysInactive: r.daysInactive,
+    neverSignedIn: r.neverSignedIn,
+    status: r.status,
+    reason: r.reason
+  }
+}
+
+// The literal above must follow the contract's column order; fail loudly (in any test) if not.
+if (Object.keys(ordered({} as UserRecord)).join() !== USER_COLUMNS.join()) {
+  throw new Error('report/json.ts: ordered() no longer matches USER_COLUMNS')
+}
+
 export function jsonUsers(records: UserRecord[], first: boolean): string {
-  let text = ''
-  records.forEach((record, index) => {
-    const ordered: Record<string, unknown> = {}
-    for (const column of USER_COLUMNS) ordered[column] = record[column]
-    text += `${first && index === 0 ? '' : ','}\n    ${JSON.stringify(ordered)}`
-  })
-  return text
+  const parts: string[] = []
+  for (let index = 0; index < records.length; index++) {
+    parts.push(`${first && index === 0 ? '' : ','}\n    ${JSON.stringify(ordered(records[index]))}`)
+  }
+  return parts.join('')
 }
 
 export function jsonFooter(counts: Counts, result: Result): string {

@@ -1,3 +1,4 @@
+import type { ActionIO } from '../io.js'
 import type { UserRecord } from '../policy.js'
 
 /** `jane.doe@contoso.com` → `j***@contoso.com`: enough to recognise, not to read. */
@@ -19,5 +20,35 @@ export function redactRecord(record: UserRecord): UserRecord {
     ...record,
     userPrincipalName: redactUpn(record.userPrincipalName),
     displayName: redactName(record.displayName)
+  }
+}
+
+/** Anything shaped like a UPN or mail address inside free text. */
+const ADDRESS = /([^\s@<>"'`()[\],;:]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)/g
+
+/**
+ * Masks every UPN-shaped address in a message (`jane.doe@contoso.com` → `j***@contoso.com`), for
+ * log lines and summary notes built from free text (baseline names, exclusion patterns, the
+ * password-flow account in sign-in errors). Masked text passes through unchanged.
+ */
+export function redactText(text: string): string {
+  return text.replace(
+    ADDRESS,
+    (_, local: string, domain: string) => `${redactUpn(local)}@${domain}`
+  )
+}
+
+/** The same IO with every log line (info, warning, error) passed through `redactText`. */
+export function redactingIO(io: ActionIO): ActionIO {
+  return {
+    getInput: (name) => io.getInput(name),
+    setOutput: (name, value) => io.setOutput(name, value),
+    setSecret: (value) => io.setSecret(value),
+    info: (message) => io.info(redactText(message)),
+    warning: (message) => io.warning(redactText(message)),
+    error: (message) => io.error(redactText(message)),
+    appendSummary: (text) => io.appendSummary(text),
+    getIDToken: (audience) => io.getIDToken(audience),
+    env: io.env
   }
 }

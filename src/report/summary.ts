@@ -1,7 +1,7 @@
 import { SUMMARY_MAX_BYTES } from '../constants.js'
 import type { Counts, Result, UserRecord } from '../policy.js'
 import type { Settings } from '../settings.js'
-import { redactRecord } from './redact.js'
+import { redactRecord, redactText } from './redact.js'
 
 /** Escapes text for the job summary: HTML and the markdown characters that could restyle it. */
 export function escapeCell(value: unknown): string {
@@ -47,6 +47,26 @@ export interface SummaryInput {
   notes: string[]
 }
 
+/** Notes take at most a quarter of the summary; the rest are only counted. */
+const NOTES_MAX_BYTES = SUMMARY_MAX_BYTES / 4
+
+function noteLines(notes: string[], redacting: boolean): string[] {
+  const lines: string[] = []
+  let bytes = 0
+  for (const note of notes) {
+    const line = `<p>${escapeCell(redacting ? redactText(note) : note)}</p>`
+    bytes += Buffer.byteLength(line) + 1
+    if (bytes > NOTES_MAX_BYTES) {
+      lines.push(
+        `<p>${notes.length - lines.length} more note(s) left out to keep the summary under 1 MiB.</p>`
+      )
+      break
+    }
+    lines.push(line)
+  }
+  return lines
+}
+
 /**
  * The job summary as HTML. Every value is escaped; rows stop before 1 MiB whatever the tenant
  * size, and the rest are counted with a pointer to the artifact.
@@ -58,7 +78,7 @@ export function renderSummary(input: SummaryInput): string {
     `<h2>${RESULT_ICON[result]} Entra ID sign-in check: ${escapeCell(result)}</h2>`,
     `<p>Tenant <code>${escapeCell(settings.tenantId)}</code> · ${counts.users} users · ${counts.checked} checked · <b>${counts.stale} stale</b> · ${counts.warn} warn · ${counts.neverSignedIn} never signed in · ${counts.excluded} excluded · ${counts.skipped} skipped · ${counts.newStale} new stale</p>`,
     `<p><b>Policy:</b> ${escapeCell(policyLine(settings))}</p>`,
-    ...input.notes.map((note) => `<p>${escapeCell(note)}</p>`)
+    ...noteLines(input.notes, redacting)
   ].join('\n')
   const attention = counts.stale + counts.warn
   const where = input.artifactUrl
@@ -89,7 +109,11 @@ export function renderSummary(input: SummaryInput): string {
   return `${parts.join('\n')}\n`
 }
 
-/** The summary of a run that could not finish: no counts, since they would be partial. */
-export function renderErrorSummary(message: string): string {
-  return `<h2>${RESULT_ICON.error} Entra ID sign-in check: error</h2>\n<p>${escapeCell(message)}</p>\n<p>No report was produced: a partial listing is never presented as complete.</p>\n`
+/**
+ * The summary of a run that could not finish: no counts, since they would be partial.
+ * `redacting`: mask UPNs in the message (the password-flow account, for one).
+ */
+export function renderErrorSummary(message: string, redacting = false): string {
+  const shown = redacting ? redactText(message) : message
+  return `<h2>${RESULT_ICON.error} Entra ID sign-in check: error</h2>\n<p>${escapeCell(shown)}</p>\n<p>No report was produced: a partial listing is never presented as complete.</p>\n`
 }
