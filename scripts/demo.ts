@@ -1,0 +1,86 @@
+/**
+ * `npm run demo`: starts the tenant simulator with about 2,000 users (and an artifact service),
+ * runs the bundled action the way a runner does, and prints its log, job summary and outputs
+ * readably in the terminal.
+ */
+import { join } from 'node:path'
+import { ROOT, runAction, simInputs } from '../__fixtures__/action.js'
+import { createArtifactService } from '../simulator/artifact.js'
+import { startSimulator } from '../simulator/server.js'
+import { generateTenant } from '../simulator/tenant.js'
+
+const USERS = 2000
+
+/** The job summary's HTML as terminal text: headings, paragraphs and an aligned table. */
+export function summaryAsText(html: string): string {
+  const decode = (text: string) =>
+    text
+      .replace(/<[^>]+>/g, '')
+      .replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)))
+      .replace(/&amp;/g, '&')
+  const rows = [...html.matchAll(/<tr>(.*?)<\/tr>/g)].map((row) =>
+    [...row[1].matchAll(/<t[hd]>(.*?)<\/t[hd]>/g)].map((cell) => decode(cell[1]))
+  )
+  const clip = (text: string, width: number) =>
+    text.length > width ? `${text.slice(0, width - 1)}…` : text
+  const limits = [7, 42, 22, 7, 13, 24, 60]
+  const widths = limits.map((limit, column) =>
+    Math.min(limit, Math.max(0, ...rows.map((row) => (row[column] ?? '').length)))
+  )
+  const table = rows.map((row) =>
+    row.map((cell, column) => clip(cell, widths[column]).padEnd(widths[column])).join('  ')
+  )
+  const [before, after] = html.split(/<table>[\s\S]*<\/table>/)
+  const prose = (part: string | undefined) =>
+    (part ?? '')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => (line.startsWith('<h2>') ? `== ${decode(line)} ==` : decode(line)))
+  return [...prose(before), '', ...table, '', ...prose(after)].join('\n')
+}
+
+async function main(): Promise<void> {
+  const artifacts = createArtifactService()
+  const sim = await startSimulator({
+    tenant: generateTenant({ count: USERS, seed: 42 }),
+    routes: [artifacts.route]
+  })
+  try {
+    console.log(
+      `Tenant simulator at ${sim.origin}: ${USERS} users in tenant ${sim.tenantId} (${sim.domain}).`
+    )
+    console.log(
+      'Running dist/index.js as a runner would (INPUT_* variables, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY)…\n'
+    )
+    const run = await runAction({
+      inputs: { ...simInputs(sim), 'warn-days': '60', 'report-dir': join(ROOT, 'demo-report') },
+      env: {
+        ...artifacts.env(sim.origin),
+        GITHUB_SERVER_URL: 'https://github.com',
+        GITHUB_REPOSITORY: 'octo-org/identity-audits',
+        GITHUB_RUN_ID: '1'
+      },
+      caPath: sim.caPath
+    })
+    const log = run.stdout
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('::add-mask::'))
+    console.log('--- action log ---')
+    console.log(log.join('\n'))
+    console.log('\n--- job summary ---')
+    console.log(summaryAsText(run.summary))
+    console.log('\n--- outputs ---')
+    for (const [name, value] of Object.entries(run.outputs))
+      console.log(`${name.padEnd(22)} ${value}`)
+    console.log(
+      `\nThe report files are in ${run.outputs['report-dir']}; the uploaded artifact holds the same files.`
+    )
+    console.log(
+      `Exit code ${run.code} (${run.outputs.result}: fail and error exit 1, like a failing workflow step).`
+    )
+  } finally {
+    await sim.close()
+  }
+}
+
+await main()
