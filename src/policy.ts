@@ -17,17 +17,8 @@ export interface DirectoryUser {
 
 export type Status = 'excluded' | 'skipped' | 'stale' | 'warn' | 'active'
 
-/** One row of the report: exactly the contract's user columns. */
-export interface UserRecord {
-  id: string
-  userPrincipalName: string | null
-  displayName: string | null
-  userType: string | null
-  accountEnabled: boolean | null
-  createdDateTime: string | null
-  lastSignInDateTime: string | null
-  lastNonInteractiveSignInDateTime: string | null
-  lastSuccessfulSignInDateTime: string | null
+/** One row of the report: exactly the contract's user columns (dates normalised to ISO or null). */
+export interface UserRecord extends DirectoryUser {
   lastActivityDateTime: string | null
   daysInactive: number | null
   neverSignedIn: boolean

@@ -7,7 +7,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto'
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
 import forge from 'node-forge'
-import { runAction, type ActionRun } from '../../__fixtures__/action.js'
+import { runAction } from '../../__fixtures__/action.js'
 import {
   DEFAULT_CLIENT_ID,
   DEFAULT_ROLES,
@@ -15,6 +15,7 @@ import {
   type Simulator
 } from '../../simulator/server.js'
 import { makeClientCertificate, type ClientCertificate } from '../../simulator/tls.js'
+import { visible, commandLines } from './helpers.js'
 
 /** A certificate for `key` signed by `issuer` (self-signed when absent), valid [from, to]. */
 function certificate(options: {
@@ -54,16 +55,6 @@ function dropLine(pem: string): string {
 /** The base64 lines of a PEM body (what a leak would show). */
 const bodyLines = (pem: string) =>
   pem.split('\n').filter((line) => line.length > 20 && !line.startsWith('-----'))
-
-const visible = (run: ActionRun) =>
-  run
-    .everything()
-    .split('\n')
-    .filter((line) => !line.startsWith('::add-mask::'))
-    .join('\n')
-
-const errorLines = (run: ActionRun) =>
-  run.stdout.split('\n').filter((line) => line.startsWith('::error::'))
 
 function decodeJwt(jwt: string): {
   header: Record<string, unknown>
@@ -217,7 +208,7 @@ describe('a valid certificate', () => {
       caPath: sim.caPath
     })
     expect(run.code).toBe(1)
-    expect(errorLines(run)).toEqual([
+    expect(commandLines(run, 'error')).toEqual([
       expect.stringContaining(
         `(AADSTS700027): upload the certificate (SHA-256 thumbprint ${stranger.thumbprintSha256.toLowerCase()})`
       )
@@ -313,7 +304,7 @@ describe('a certificate input that cannot work fails before any request', () => 
     const run = await runAction({ inputs: inputs(extra), caPath: sim.caPath })
     expect(run.code).toBe(1)
     expect(run.outputs.result).toBe('error')
-    expect(errorLines(run)).toEqual([expect.stringMatching(message)])
+    expect(commandLines(run, 'error')).toEqual([expect.stringMatching(message)])
     expect(sim.requests).toHaveLength(0)
     const shown = visible(run)
     for (const value of Object.values(extra)) {

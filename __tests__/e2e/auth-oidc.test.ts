@@ -5,7 +5,7 @@
  * not match the workflow (AADSTS700213 / 70021, with the token's iss, sub and aud).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
-import { runAction, type ActionRun } from '../../__fixtures__/action.js'
+import { runAction } from '../../__fixtures__/action.js'
 import {
   createGithubOidc,
   GITHUB_OIDC_ISSUER,
@@ -13,16 +13,7 @@ import {
   type GithubOidc
 } from '../../simulator/github.js'
 import { DEFAULT_ROLES, startSimulator, type Simulator } from '../../simulator/server.js'
-
-const visible = (run: ActionRun) =>
-  run
-    .everything()
-    .split('\n')
-    .filter((line) => !line.startsWith('::add-mask::'))
-    .join('\n')
-
-const errorLines = (run: ActionRun) =>
-  run.stdout.split('\n').filter((line) => line.startsWith('::error::'))
+import { visible, commandLines } from './helpers.js'
 
 /** An app registered without any federated credential (Entra answers AADSTS70021). */
 const NO_FEDERATION_APP = '2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b'
@@ -149,7 +140,7 @@ describe('a federated credential that does not match', () => {
     })
     expect(run.code).toBe(1)
     expect(run.outputs.result).toBe('error')
-    const [line, ...rest] = errorLines(run)
+    const [line, ...rest] = commandLines(run, 'error')
     expect(rest).toEqual([])
     expect(line).toContain(
       `No federated credential on app ${sim.clientId} matches this workflow (AADSTS700213)`
@@ -168,7 +159,7 @@ describe('a federated credential that does not match', () => {
       caPath: sim.caPath
     })
     expect(run.code).toBe(1)
-    expect(errorLines(run)).toEqual([
+    expect(commandLines(run, 'error')).toEqual([
       expect.stringMatching(
         new RegExp(
           `app ${NO_FEDERATION_APP} matches this workflow \\(AADSTS70021\\).*subject "repo:octo-org/octo-repo:ref:refs/heads/main", audience "api://AzureADTokenExchangeUSGov"`
@@ -186,7 +177,7 @@ describe('no OIDC token for this job', () => {
     })
     expect(run.code).toBe(1)
     expect(run.outputs.result).toBe('error')
-    expect(errorLines(run)).toEqual([
+    expect(commandLines(run, 'error')).toEqual([
       expect.stringMatching(/ACTIONS_ID_TOKEN_REQUEST_URL.*'permissions: id-token: write'/)
     ])
     expect(sim.requests).toHaveLength(0)
@@ -200,7 +191,7 @@ describe('no OIDC token for this job', () => {
       caPath: sim.caPath
     })
     expect(run.code).toBe(1)
-    expect(errorLines(run)).toEqual([
+    expect(commandLines(run, 'error')).toEqual([
       expect.stringMatching(
         /ACTIONS_ID_TOKEN_REQUEST_TOKEN not set.*'permissions: id-token: write'/
       )
@@ -212,7 +203,7 @@ describe('no OIDC token for this job', () => {
     const env = { ...oidc.env(sim.origin), ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'not-the-runner-token' }
     const run = await runAction({ inputs: inputs(), env, caPath: sim.caPath })
     expect(run.code).toBe(1)
-    expect(errorLines(run)).toEqual([
+    expect(commandLines(run, 'error')).toEqual([
       expect.stringMatching(
         /Could not get the GitHub OIDC token for audience api:\/\/AzureADTokenExchange: .*401.*'permissions: id-token: write'/
       )

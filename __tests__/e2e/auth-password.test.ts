@@ -4,26 +4,17 @@
  * behind MFA (AADSTS50076), a wrong password (50126) and a locked account (50053).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
-import { runAction, type ActionRun } from '../../__fixtures__/action.js'
+import { runAction } from '../../__fixtures__/action.js'
 import {
   DEFAULT_DOMAIN,
   PUBLIC_CLIENT_ID,
   startSimulator,
   type Simulator
 } from '../../simulator/server.js'
+import { visible, commandLines } from './helpers.js'
 
 const PASSWORD = 'Correct-Horse-9'
 const AUDITOR = `auditor@${DEFAULT_DOMAIN}`
-
-const visible = (run: ActionRun) =>
-  run
-    .everything()
-    .split('\n')
-    .filter((line) => !line.startsWith('::add-mask::'))
-    .join('\n')
-
-const errorLines = (run: ActionRun) =>
-  run.stdout.split('\n').filter((line) => line.startsWith('::error::'))
 
 let sim: Simulator
 beforeAll(async () => {
@@ -154,7 +145,7 @@ describe('what Entra refuses, explained', () => {
     })
     expect(run.code).toBe(1)
     expect(run.outputs.result).toBe('error')
-    expect(errorLines(run)).toEqual([expect.stringMatching(message)])
+    expect(commandLines(run, 'error')).toEqual([expect.stringMatching(message)])
     expect(tokenForms()).toHaveLength(1)
     expect(sim.requests.some((request) => request.target === 'users')).toBe(false)
     expect(visible(run)).not.toContain(password)
@@ -166,7 +157,7 @@ describe('what Entra refuses, explained', () => {
       caPath: sim.caPath
     })
     expect(run.code).toBe(1)
-    expect(errorLines(run)).toEqual([
+    expect(commandLines(run, 'error')).toEqual([
       expect.stringMatching(/AADSTS7000218.*'client-secret'.*Allow public client flows/)
     ])
   })
@@ -177,7 +168,7 @@ describe('what Entra refuses, explained', () => {
       caPath: sim.caPath
     })
     expect(run.code).toBe(1)
-    expect(errorLines(run)).toEqual([
+    expect(commandLines(run, 'error')).toEqual([
       expect.stringMatching(/'password' is required with 'username'/)
     ])
     expect(sim.requests).toHaveLength(0)

@@ -4,8 +4,9 @@
  * unknown app, unknown tenant, unreachable authority host), each one line with the fix.
  */
 import { afterAll, beforeAll, beforeEach, expect, test } from '@jest/globals'
-import { runAction, simInputs, type ActionRun } from '../../__fixtures__/action.js'
+import { runAction, simInputs } from '../../__fixtures__/action.js'
 import { startSimulator, type Simulator } from '../../simulator/server.js'
+import { visible, commandLines } from './helpers.js'
 
 let sim: Simulator
 beforeAll(async () => {
@@ -15,16 +16,6 @@ afterAll(() => sim.close())
 beforeEach(() => sim.resetRequests())
 
 /** What a reader of the log, outputs, summary and report sees (the runner hides ::add-mask::). */
-const visible = (run: ActionRun) =>
-  run
-    .everything()
-    .split('\n')
-    .filter((line) => !line.startsWith('::add-mask::'))
-    .join('\n')
-
-const errorLines = (run: ActionRun) =>
-  run.stdout.split('\n').filter((line) => line.startsWith('::error::'))
-
 const tokenRequests = () => sim.requests.filter((request) => request.target === 'token')
 
 test('a client secret signs in with the .default scope and the log names the method', async () => {
@@ -69,7 +60,7 @@ test('a wrong secret gives the AADSTS7000215 explanation and nothing of the secr
   })
   expect(run.code).toBe(1)
   expect(run.outputs.result).toBe('error')
-  expect(errorLines(run)).toEqual([
+  expect(commandLines(run, 'error')).toEqual([
     expect.stringMatching(
       new RegExp(
         `client secret for app ${sim.clientId} \\(AADSTS7000215\\).*Value \\(not its Secret ID\\)`
@@ -88,7 +79,7 @@ test('an app that is not in the tenant gives the AADSTS700016 explanation', asyn
     caPath: sim.caPath
   })
   expect(run.code).toBe(1)
-  expect(errorLines(run)).toEqual([
+  expect(commandLines(run, 'error')).toEqual([
     expect.stringContaining(
       `App ${clientId} was not found in tenant ${sim.tenantId} (AADSTS700016): check 'client-id'`
     )
@@ -109,7 +100,7 @@ test.each([
     expect(run.code).toBe(1)
     expect(run.outputs.result).toBe('error')
     const host = new URL(sim.authorityHost).host
-    const [line] = errorLines(run)
+    const [line] = commandLines(run, 'error')
     expect(line).toMatch(/not found in this cloud \(or authority host unreachable\)/i)
     expect(line).toContain(tenant)
     expect(line).toContain(host)
@@ -135,7 +126,7 @@ test('an authority host that does not answer is named, with the network error', 
     caPath: sim.caPath
   })
   expect(run.code).toBe(1)
-  const [line] = errorLines(run)
+  const [line] = commandLines(run, 'error')
   expect(line).toContain('127.0.0.1:9')
   expect(line).toMatch(/unreachable|ECONNREFUSED/)
   expect(sim.requests).toHaveLength(0)
@@ -147,7 +138,7 @@ test('http:// authority hosts are refused before any request', async () => {
     caPath: sim.caPath
   })
   expect(run.code).toBe(1)
-  expect(errorLines(run)).toEqual([expect.stringMatching(/'authority-host'.*https/)])
+  expect(commandLines(run, 'error')).toEqual([expect.stringMatching(/'authority-host'.*https/)])
   expect(sim.requests).toHaveLength(0)
 })
 
@@ -156,7 +147,7 @@ test('a token endpoint that drops the connection is named, with the network erro
   try {
     const run = await runAction({ inputs: simInputs(sim), caPath: sim.caPath })
     expect(run.code).toBe(1)
-    expect(errorLines(run)).toEqual([
+    expect(commandLines(run, 'error')).toEqual([
       expect.stringMatching(
         new RegExp(
           `Could not reach Entra ID for a token \\(${new URL(sim.authorityHost).host}: .*(socket hang up|ECONNRESET).*\\): check 'authority-host'`
@@ -175,7 +166,7 @@ test('a token endpoint answering 503 is reported with its status', async () => {
     const run = await runAction({ inputs: simInputs(sim), caPath: sim.caPath })
     expect(run.code).toBe(1)
     expect(run.outputs.result).toBe('error')
-    expect(errorLines(run)).toEqual([
+    expect(commandLines(run, 'error')).toEqual([
       `::error::Entra ID did not answer the token request (${new URL(sim.authorityHost).host} answered HTTP 503 Service Unavailable): a 5xx or 429 is temporary, run the job again; otherwise check 'authority-host' and HTTPS_PROXY / NO_PROXY if the runner needs a proxy.`
     ])
     expect(sim.requests.some((request) => request.target === 'users')).toBe(false)

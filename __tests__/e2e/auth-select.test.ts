@@ -4,16 +4,14 @@
  * combination that cannot work failing before any request with the ways and inputs listed.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
-import { runAction, type ActionRun } from '../../__fixtures__/action.js'
+import { runAction } from '../../__fixtures__/action.js'
 import { createGithubOidc, verifyOidcToken } from '../../simulator/github.js'
 import { DEFAULT_DOMAIN, startSimulator, type Simulator } from '../../simulator/server.js'
 import { makeClientCertificate, type ClientCertificate } from '../../simulator/tls.js'
+import { commandLines } from './helpers.js'
 
 const PASSWORD = 'Correct-Horse-9'
 const AUDITOR = `auditor@${DEFAULT_DOMAIN}`
-
-const errorLines = (run: ActionRun) =>
-  run.stdout.split('\n').filter((line) => line.startsWith('::error::'))
 
 let sim: Simulator
 let cert: ClientCertificate
@@ -74,7 +72,7 @@ describe('auth-method auto', () => {
     const run = await runAction({ inputs: base(), caPath: sim.caPath })
     expect(run.code).toBe(1)
     expect(run.outputs.result).toBe('error')
-    const lines = errorLines(run)
+    const lines = commandLines(run, 'error')
     expect(lines).toHaveLength(1)
     expect(lines[0]).toContain("Input 'auth-method' is auto but no way to sign in was given")
     for (const needs of [
@@ -139,7 +137,7 @@ describe('an explicit auth-method that cannot work fails before any request', ()
       caPath: sim.caPath
     })
     expect(run.code).toBe(1)
-    expect(errorLines(run)).toEqual([expect.stringMatching(message)])
+    expect(commandLines(run, 'error')).toEqual([expect.stringMatching(message)])
     expect(sim.requests).toHaveLength(0)
     const shown = run
       .everything()

@@ -5,7 +5,7 @@
  * other name, so nothing (msal instance discovery included) can leave for a real host unseen.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
-import { runAction, type ActionRun } from '../../__fixtures__/action.js'
+import { runAction } from '../../__fixtures__/action.js'
 import { createGithubOidc, verifyOidcToken } from '../../simulator/github.js'
 import { startProxy, type Proxy } from '../../simulator/proxy.js'
 import {
@@ -15,12 +15,10 @@ import {
   type Simulator
 } from '../../simulator/server.js'
 import { makeClientCertificate } from '../../simulator/tls.js'
+import { commandLines } from './helpers.js'
 
 const LOGIN = 'login.sim.test'
 const GRAPH = 'graph.sim.test'
-
-const errorLines = (run: ActionRun) =>
-  run.stdout.split('\n').filter((line) => line.startsWith('::error::'))
 
 let sim: Simulator
 let proxy: Proxy
@@ -136,7 +134,7 @@ describe('bypassing the proxy', () => {
     const run = await runAction({ inputs: inputs(), caPath: sim.caPath })
     expect(run.code).toBe(1)
     expect(run.outputs.result).toBe('error')
-    const [line] = errorLines(run)
+    const [line] = commandLines(run, 'error')
     expect(line).toContain(`could not reach ${LOGIN}:${sim.port}`)
     expect(line).toMatch(/ENOTFOUND|EAI_AGAIN/)
     expect(line).toContain('HTTPS_PROXY')
@@ -157,7 +155,7 @@ describe('bypassing the proxy', () => {
         caPath: sim.caPath
       })
       expect(run.code).toBe(1)
-      expect(errorLines(run)).toEqual([
+      expect(commandLines(run, 'error')).toEqual([
         expect.stringContaining(`could not reach ${LOGIN}:${sim.port}`)
       ])
       expect(proxy.connects().filter((target) => target.startsWith(LOGIN))).toEqual([])
