@@ -51,9 +51,9 @@ export interface Settings {
   /** The method as asked for (`auto` or explicit), for the log. */
   authMethodInput: string
   cloud: CloudName
-  /** Origin of the authority host (https, no trailing slash). */
+  /** Base URL of the authority host (https, no trailing slash). */
   authorityHost: string
-  /** Origin of Microsoft Graph (https, no trailing slash). */
+  /** Base URL of Microsoft Graph (https, no trailing slash); token scopes use its origin. */
   graphEndpoint: string
   graphVersion: 'beta' | 'v1.0'
   source: Source
@@ -134,7 +134,11 @@ function list(value: string): string[] {
     .filter((item) => item !== '')
 }
 
-function httpsOrigin(io: ActionIO, input: Inputs, fallback: string): string {
+/**
+ * An https base URL (a path prefix is kept, e.g. for a gateway), without a trailing slash. Graph
+ * versions belong in 'graph-version', not in the URL.
+ */
+function httpsBase(io: ActionIO, input: Inputs, fallback: string): string {
   const value = io.getInput(input)
   if (value === '') return fallback
   let url: URL
@@ -146,14 +150,12 @@ function httpsOrigin(io: ActionIO, input: Inputs, fallback: string): string {
   if (url.protocol !== 'https:' || url.username || url.password) {
     fail(input, value, 'must be an https:// URL (https only)')
   }
-  if (url.pathname !== '/' || url.search || url.hash) {
-    fail(
-      input,
-      value,
-      'must be an https:// origin without a path (like https://graph.microsoft.com)'
-    )
+  if (url.search || url.hash)
+    fail(input, value, 'must be an https:// URL without a query or fragment')
+  if (/\/(v1\.0|beta)\/?$/i.test(url.pathname)) {
+    fail(input, value, "must not end with the Graph version (set 'graph-version' instead)")
   }
-  return url.origin
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`
 }
 
 /** Reads a file named by an input, relative to the workspace. Errors name the input. */
@@ -369,8 +371,8 @@ export function getSettings(io: ActionIO, now: Date): Settings {
     fail(Inputs.ClientId, clientId, 'must be the application (client) ID, a GUID')
 
   const cloud = choice(io, Inputs.Cloud, CLOUD_NAMES, 'global')
-  const authorityHost = httpsOrigin(io, Inputs.AuthorityHost, CLOUDS[cloud].authorityHost)
-  const graphEndpoint = httpsOrigin(io, Inputs.GraphEndpoint, CLOUDS[cloud].graphEndpoint)
+  const authorityHost = httpsBase(io, Inputs.AuthorityHost, CLOUDS[cloud].authorityHost)
+  const graphEndpoint = httpsBase(io, Inputs.GraphEndpoint, CLOUDS[cloud].graphEndpoint)
   const graphVersion = choice(io, Inputs.GraphVersion, ['beta', 'v1.0'] as const, 'beta')
   const source = choice(
     io,

@@ -279,3 +279,10 @@ describe('graphScopes', () => {
     ).toContain(`${origin}/GroupMember.Read.All`)
   })
 })
+
+describe('graph scopes for an endpoint with a path prefix', () => {
+  test('use the origin only', () => {
+    const settings = testSettings({ graphEndpoint: 'https://gateway.example.test/msgraph' })
+    expect(graphScopes(settings)).toEqual(['https://gateway.example.test/.default'])
+  })
+})

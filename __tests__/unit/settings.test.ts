@@ -224,12 +224,12 @@ describe('bad values', () => {
     ],
     ['cloud', 'germany', {}, /global, us-gov, us-gov-dod, china/],
     ['authority-host', 'http://login.example.test', {}, /https/],
-    ['authority-host', 'https://login.example.test/common', {}, /without a path/],
+    ['authority-host', 'https://login.example.test/?x=1', {}, /without a query/],
     ['authority-host', 'login.example.test', {}, /https/],
     ['authority-host', 'https://user:pw@login.example.test', {}, /https/],
     ['graph-endpoint', 'http://graph.example.test', {}, /https/],
-    ['graph-endpoint', 'https://graph.example.test/beta', {}, /without a path/],
-    ['graph-endpoint', 'https://graph.example.test/?x=1', {}, /without a path/],
+    ['graph-endpoint', 'https://graph.example.test/beta', {}, /graph-version/],
+    ['graph-endpoint', 'https://graph.example.test/?x=1', {}, /without a query/],
     ['graph-version', 'v2', {}, /beta, v1\.0/],
     ['graph-version', 'Beta', {}, /beta, v1\.0/],
     ['source', 'audit-logs', {}, /sign-in-activity, sign-in-logs/],
@@ -735,5 +735,15 @@ describe('client-certificate', () => {
     expect(error.message).toMatch(message)
     expect(error.message).not.toContain('MII')
     expect(error.message.split('\n')).toHaveLength(1)
+  })
+})
+
+describe('endpoint overrides', () => {
+  test.each([
+    ['https://graph.example.test', 'https://graph.example.test'],
+    ['https://graph.example.test/', 'https://graph.example.test'],
+    ['https://gateway.example.test/msgraph/', 'https://gateway.example.test/msgraph']
+  ])('graph-endpoint %s is used as %s (a path prefix is kept)', (value, expected) => {
+    expect(settings({ 'graph-endpoint': value }).graphEndpoint).toBe(expected)
   })
 })

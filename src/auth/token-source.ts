@@ -18,7 +18,7 @@ export interface TokenSource {
 
 /** Scopes for Graph: `.default` for application flows, delegated ones for the password flow. */
 export function graphScopes(settings: Settings): string[] {
-  const origin = settings.graphEndpoint
+  const origin = new URL(settings.graphEndpoint).origin
   if (settings.credentials.method !== 'password') return [`${origin}/.default`]
   const scopes = [`${origin}/User.Read.All`, `${origin}/AuditLog.Read.All`]
   if (settings.excludeGroups.length > 0) scopes.push(`${origin}/GroupMember.Read.All`)

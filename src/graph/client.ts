@@ -20,12 +20,13 @@ export function createGraphClient(
   retry: RetryContext
 ): GraphClient {
   const base = `${settings.graphEndpoint}/${settings.graphVersion}/`
+  const origin = new URL(settings.graphEndpoint).origin
   let requests = 0
 
   const resolveUrl = (pathOrUrl: string): string => {
     const url = new URL(pathOrUrl, base)
     // Never send the token anywhere but the Graph endpoint the user configured.
-    if (url.origin !== settings.graphEndpoint) {
+    if (url.origin !== origin) {
       throw new GraphFailure(
         `Graph returned a link to ${url.origin}, outside ${settings.graphEndpoint}; refusing to follow it.`
       )
