@@ -199,22 +199,27 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
             response = graphError(500, 'InternalServerError', `Simulator error: ${String(e)}`)
           }
         }
+        let encoded: Encoded | undefined
+        if (!reset) {
+          if (pendingFault && response?.status !== (pendingFault.status ?? 503)) {
+            response = faultResponse(pendingFault)
+          }
+          response ??= graphError(
+            404,
+            'NotFound',
+            `No simulated endpoint for ${record.method} ${req.url}`
+          )
+          record.status = response.status
+          encoded = encode(response)
+        }
         const remaining = latencyMs - (performance.now() - arrived)
         if (remaining > 0) await new Promise((r) => setTimeout(r, remaining))
-        if (reset) {
+        if (!encoded) {
           req.socket.destroy()
           return
         }
-        if (pendingFault && response?.status !== (pendingFault.status ?? 503)) {
-          response = faultResponse(pendingFault)
-        }
-        response ??= graphError(
-          404,
-          'NotFound',
-          `No simulated endpoint for ${record.method} ${req.url}`
-        )
-        record.status = response.status
-        send(res, response)
+        res.writeHead(encoded.status, encoded.headers)
+        res.end(encoded.payload)
       })()
     })
   })
@@ -273,7 +278,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
 }
 
-function send(res: import('node:http').ServerResponse, r: SimResponse): void {
+interface Encoded {
+  status: number
+  headers: Record<string, string>
+  payload: Buffer
+}
+
+/** The response as bytes (serialised before the latency wait, as a server would). */
+function encode(r: SimResponse): Encoded {
   let payload: Buffer
   const headers: Record<string, string> = { ...r.headers }
   const hasType = Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')
@@ -285,6 +297,5 @@ function send(res: import('node:http').ServerResponse, r: SimResponse): void {
     if (!hasType) headers['Content-Type'] = 'application/json; charset=utf-8'
   }
   headers['Content-Length'] = String(payload.length)
-  res.writeHead(r.status, headers)
-  res.end(payload)
+  return { status: r.status, headers, payload }
 }

@@ -33,6 +33,8 @@ export async function* pages<T>(
     }
     const next = page['@odata.nextLink'] || undefined
     pending = next === undefined ? undefined : fetchPage(next, number + 1)
+    // The request goes out on a later tick: let it leave before the caller's (synchronous) work.
+    if (pending) await new Promise((resolve) => setImmediate(resolve))
     yield page.value
   }
 }
