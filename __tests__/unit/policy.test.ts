@@ -1,4 +1,5 @@
 import {
+  iso,
   compareWorstFirst,
   count,
   decideResult,
@@ -891,5 +892,27 @@ describe('compareWorstFirst', () => {
     })
     expect([b, a].sort(compareWorstFirst).map((r) => r.id)).toEqual(['a', 'b'])
     expect([a, b].sort(compareWorstFirst).map((r) => r.id)).toEqual(['a', 'b'])
+  })
+})
+
+describe('iso', () => {
+  test('formats exactly like Date#toISOString, from 1971 to 9999, leap days included', () => {
+    const fixed = [
+      '1971-01-01T00:00:00.000Z',
+      '2000-02-29T23:59:59.999Z',
+      '2023-12-01T00:00:00.000Z',
+      '2100-03-01T00:00:00.001Z',
+      '9999-12-31T23:59:59.999Z'
+    ]
+    for (const text of fixed) expect(iso(Date.parse(text))).toBe(text)
+    let seed = 12345
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+    const from = Date.parse('1971-01-01T00:00:00Z')
+    const to = Date.parse('9999-12-31T23:59:59Z')
+    for (let index = 0; index < 20000; index++) {
+      const time = Math.floor(from + random() * (to - from))
+      expect(iso(time)).toBe(new Date(time).toISOString())
+    }
+    expect(iso(null)).toBeNull()
   })
 })

@@ -683,3 +683,46 @@ describe('WorstUsers', () => {
     ])
   })
 })
+
+describe('csvRows against csv-stringify (the reference RFC 4180 writer)', () => {
+  test('byte-identical on tricky cells', async () => {
+    const { stringify } = await import('csv-stringify/sync')
+    const tricky = [
+      'plain',
+      'a,b',
+      'say "hi"',
+      'two\nlines',
+      'cr\ronly',
+      'crlf\r\nx',
+      '=SUM(A1)',
+      '+1',
+      '-2',
+      '@x',
+      '\tTab',
+      '\rCR',
+      'émoji 🙂',
+      '',
+      ' space '
+    ]
+    const records = tricky.map((text, index) =>
+      record({
+        displayName: text,
+        reason: tricky[(index + 3) % tricky.length],
+        userPrincipalName: index % 2 ? null : `${text}@contoso.com`,
+        accountEnabled: index % 3 === 0 ? null : index % 2 === 0,
+        daysInactive: index % 4 === 0 ? null : index
+      })
+    )
+    const expected = stringify(records, {
+      header: true,
+      columns: CONTRACT_COLUMNS,
+      record_delimiter: 'windows',
+      quoted_match: /[\r\n]/,
+      cast: {
+        boolean: (value) => (value ? 'true' : 'false'),
+        string: (value) => protectCell(value)
+      }
+    })
+    expect(csvRows(records, true)).toBe(expected)
+  })
+})
