@@ -34,6 +34,8 @@ export const actionYml = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) a
 
 export interface ActionRun {
   code: number | null
+  /** Wall time of the action process. */
+  wallMs: number
   stdout: string
   stderr: string
   outputs: Record<string, string>
@@ -98,6 +100,8 @@ export interface RunOptions {
   /** Working directory and GITHUB_WORKSPACE (default: a fresh temp dir). */
   workspace?: string
   timeoutMs?: number
+  /** Node options before the script (the benchmark preloads its probe). */
+  nodeArgs?: string[]
 }
 
 export async function runAction(options: RunOptions): Promise<ActionRun> {
@@ -124,13 +128,15 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     env[`INPUT_${name.toUpperCase()}`] = value
   Object.assign(env, options.env)
   const node = process.env.E2E_NODE || process.execPath
-  const child = spawn(node, [ACTION], { env, cwd: workspace })
+  const started = performance.now()
+  const child = spawn(node, [...(options.nodeArgs ?? []), ACTION], { env, cwd: workspace })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000)
   const code = await new Promise<number | null>((done) => child.on('close', done))
+  const wallMs = performance.now() - started
   clearTimeout(timer)
   const outputs = parseOutputs(readFileSync(outputFile, 'utf8'))
   const summary = readFileSync(summaryFile, 'utf8')
@@ -141,6 +147,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   }
   return {
     code,
+    wallMs,
     stdout,
     stderr,
     outputs,
