@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 import type { Simulator } from '../simulator/server.js'
+import { reportErrors } from './report-schema.js'
 
 /** The project root: the nearest folder up holding action.yml (works from build/ too). */
 function projectRoot(): string {
@@ -162,7 +163,14 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
         read('entra-signin-report.json'),
         read('entra-signin-report.csv')
       ].join('\n'),
-    json: () => JSON.parse(read('entra-signin-report.json')) as Report,
+    json: () => {
+      // Every report a test, the demo or the benchmark reads must match the documented schema.
+      const report = JSON.parse(read('entra-signin-report.json')) as Report
+      const errors = reportErrors(report)
+      if (errors.length > 0)
+        throw new Error(`the report does not match docs/report.schema.json: ${errors.join('; ')}`)
+      return report
+    },
     csv: () => read('entra-signin-report.csv')
   }
 }
