@@ -1,16 +1,16 @@
-import { audit, BASELINE_SAMPLE, type AuditOutcome } from './audit.js'
+import { audit, type AuditOutcome } from './audit.js'
 import { loadBaseline, type Baseline } from './baseline.js'
 import { createTokenSource } from './auth/token-source.js'
 import { Outputs } from './constants.js'
-import { isExpired } from './exclusions.js'
 import { createGraphClient } from './graph/client.js'
-import { LOG_WINDOW_DAYS } from './graph/sign-in-logs.js'
 import type { RetryContext } from './graph/retry.js'
 import type { Fetch } from './http.js'
 import type { ActionIO, Clock } from './io.js'
 import type { Result } from './policy.js'
-import { uploadReport, type ArtifactUploader, type UploadOutcome } from './report/artifact.js'
-import { redactingIO, redactUpn } from './report/redact.js'
+import { uploadReport, type ArtifactUploader } from './report/artifact.js'
+import { baselineNotes, logWindowWarning, startNotes } from './report/notes.js'
+import { announce, setOutputs } from './report/outcome.js'
+import { redactingIO } from './report/redact.js'
 import { renderErrorSummary, renderSummary } from './report/summary.js'
 import { getSettings, type Settings } from './settings.js'
 
@@ -43,7 +43,9 @@ export async function run(io: ActionIO, deps: Dependencies): Promise<Result> {
   }
   // With redact, no log line shows a UPN (the password-flow account in sign-in errors, for one).
   if (settings.redact !== 'none') io = redactingIO(io)
-  const notes = startNotes(settings, deps.clock.now(), io)
+  const notes = startNotes(settings, deps.clock.now())
+  const windowWarning = logWindowWarning(settings)
+  if (windowWarning) io.warning(windowWarning)
   io.info(
     `Signing in to tenant ${settings.tenantId} (${settings.cloud}, ${settings.authorityHost}) with ${settings.credentials.method} (auth-method: ${settings.authMethodInput})`
   )
@@ -101,102 +103,4 @@ export async function run(io: ActionIO, deps: Dependencies): Promise<Result> {
   }
   setOutputs(io, outcome, result, upload)
   return result
-}
-
-/** Notes decided before any request: expired exclusions, a threshold beyond the log window. */
-function startNotes(settings: Settings, now: Date, io: ActionIO): string[] {
-  const notes: string[] = []
-  for (const rule of settings.exclusions.filter((candidate) => isExpired(candidate, now))) {
-    notes.push(
-      `Expired exclusion (no longer applied): ${rule.pattern} until ${rule.until} (${rule.origin}${rule.reason ? `: ${rule.reason}` : ''}).`
-    )
-  }
-  if (settings.source === 'sign-in-logs') {
-    const window = `Sign-in logs reach back ${LOG_WINDOW_DAYS} days at most (7 without a premium licence): users with no entry count as not signed in within that window.`
-    notes.push(window)
-    if (settings.policy.thresholdDays > LOG_WINDOW_DAYS) {
-      io.warning(
-        `threshold-days ${settings.policy.thresholdDays} is beyond the ${LOG_WINDOW_DAYS}-day sign-in log window: every user without a sign-in in the window is stale once their account is older than the threshold. Use source: sign-in-activity for longer thresholds.`
-      )
-    }
-  }
-  return notes
-}
-
-/** New, still and no-longer stale users against the baseline: counts, then up to 20 UPNs each. */
-function baselineNotes(outcome: AuditOutcome, baseline: Baseline, settings: Settings): string[] {
-  const newCount = outcome.counts.newStale
-  const still = outcome.counts.stale - newCount
-  const gone = outcome.noLongerStale
-  const names = (upns: (string | null)[], total: number) => {
-    const shown = upns
-      .slice(0, BASELINE_SAMPLE)
-      .map((upn) => (settings.redact === 'none' ? upn : redactUpn(upn)) ?? '(no UPN)')
-    return `${shown.join(', ')}${total > shown.length ? `, … (${total - shown.length} more in the report)` : ''}`
-  }
-  const lists: [string, (string | null)[], number][] = [
-    ['New stale', outcome.newStaleSample, newCount],
-    ['Still stale', outcome.stillStaleSample, still],
-    ['No longer stale', gone, gone.length]
-  ]
-  return [
-    `Against the baseline of ${baseline.generatedAt ?? 'an earlier run'}: ${newCount} new stale, ${still} still stale, ${gone.length} no longer stale.`,
-    ...lists
-      .filter(([, , total]) => total > 0)
-      .map(([label, upns, total]) => `${label} (${total}): ${names(upns, total)}.`)
-  ]
-}
-
-/** The annotation matching the result (on-stale: none writes none). */
-function announce(
-  io: ActionIO,
-  settings: Settings,
-  outcome: AuditOutcome,
-  result: Result,
-  upload: UploadOutcome
-): void {
-  const { counts } = outcome
-  const { policy } = settings
-  if (upload.status === 'failed') io.error(upload.message)
-  if (upload.status === 'skipped') {
-    if (upload.warn) io.warning(`Artifact not uploaded: ${upload.reason}`)
-    else io.info(`Artifact not uploaded: ${upload.reason}`)
-  }
-  const counted =
-    policy.failOn === 'new'
-      ? `${counts.newStale} new stale user(s)`
-      : `${counts.stale} stale user(s)`
-  if (outcome.result === 'fail') {
-    io.error(
-      `${counted} exceed max-stale ${policy.maxStale} (inactive ${policy.thresholdDays}+ days; on-stale: fail). See the job summary and the report.`
-    )
-  } else if (outcome.result === 'warn' && policy.onStale !== 'none') {
-    io.warning(
-      `${counts.stale} stale and ${counts.warn} warn user(s) (stale at ${policy.thresholdDays} days). See the job summary and the report.`
-    )
-  }
-  if (result === 'pass')
-    io.info(`Pass: no checked user is inactive ${policy.warnDays ?? policy.thresholdDays}+ days.`)
-}
-
-function setOutputs(
-  io: ActionIO,
-  outcome: AuditOutcome,
-  result: Result,
-  upload: UploadOutcome
-): void {
-  const { counts, paths } = outcome
-  io.setOutput(Outputs.Result, result)
-  io.setOutput(Outputs.UserCount, counts.users)
-  io.setOutput(Outputs.CheckedCount, counts.checked)
-  io.setOutput(Outputs.StaleCount, counts.stale)
-  io.setOutput(Outputs.WarnCount, counts.warn)
-  io.setOutput(Outputs.NeverSignedInCount, counts.neverSignedIn)
-  io.setOutput(Outputs.ExcludedCount, counts.excluded)
-  io.setOutput(Outputs.NewStaleCount, counts.newStale)
-  io.setOutput(Outputs.ReportDir, paths.dir)
-  io.setOutput(Outputs.ReportJson, paths.json ?? '')
-  io.setOutput(Outputs.ReportCsv, paths.csv ?? '')
-  io.setOutput(Outputs.ArtifactId, upload.status === 'uploaded' ? upload.id : '')
-  io.setOutput(Outputs.ArtifactUrl, upload.status === 'uploaded' ? upload.url : '')
 }

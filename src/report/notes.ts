@@ -1,0 +1,57 @@
+import { BASELINE_SAMPLE, type AuditOutcome } from '../audit.js'
+import type { Baseline } from '../baseline.js'
+import { isExpired } from '../exclusions.js'
+import { LOG_WINDOW_DAYS } from '../graph/sign-in-logs.js'
+import type { Settings } from '../settings.js'
+import { redactUpn } from './redact.js'
+
+/** Summary notes known before any request: expired exclusions, the sign-in log window. */
+export function startNotes(settings: Settings, now: Date): string[] {
+  const notes: string[] = []
+  for (const rule of settings.exclusions.filter((candidate) => isExpired(candidate, now))) {
+    notes.push(
+      `Expired exclusion (no longer applied): ${rule.pattern} until ${rule.until} (${rule.origin}${rule.reason ? `: ${rule.reason}` : ''}).`
+    )
+  }
+  if (settings.source === 'sign-in-logs') {
+    notes.push(
+      `Sign-in logs reach back ${LOG_WINDOW_DAYS} days at most (7 without a premium licence): users with no entry count as not signed in within that window.`
+    )
+  }
+  return notes
+}
+
+/** The one warning for a threshold the sign-in log source cannot see back to. */
+export function logWindowWarning(settings: Settings): string | undefined {
+  if (settings.source !== 'sign-in-logs' || settings.policy.thresholdDays <= LOG_WINDOW_DAYS)
+    return undefined
+  return `threshold-days ${settings.policy.thresholdDays} is beyond the ${LOG_WINDOW_DAYS}-day sign-in log window: every user without a sign-in in the window is stale once their account is older than the threshold. Use source: sign-in-activity for longer thresholds.`
+}
+
+/** New, still and no-longer stale users against the baseline: counts, then up to 20 UPNs each. */
+export function baselineNotes(
+  outcome: AuditOutcome,
+  baseline: Baseline,
+  settings: Settings
+): string[] {
+  const newCount = outcome.counts.newStale
+  const still = outcome.counts.stale - newCount
+  const gone = outcome.noLongerStale
+  const names = (upns: (string | null)[], total: number) => {
+    const shown = upns
+      .slice(0, BASELINE_SAMPLE)
+      .map((upn) => (settings.redact === 'none' ? upn : redactUpn(upn)) ?? '(no UPN)')
+    return `${shown.join(', ')}${total > shown.length ? `, … (${total - shown.length} more in the report)` : ''}`
+  }
+  const lists: [string, (string | null)[], number][] = [
+    ['New stale', outcome.newStaleSample, newCount],
+    ['Still stale', outcome.stillStaleSample, still],
+    ['No longer stale', gone, gone.length]
+  ]
+  return [
+    `Against the baseline of ${baseline.generatedAt ?? 'an earlier run'}: ${newCount} new stale, ${still} still stale, ${gone.length} no longer stale.`,
+    ...lists
+      .filter(([, , total]) => total > 0)
+      .map(([label, upns, total]) => `${label} (${total}): ${names(upns, total)}.`)
+  ]
+}
