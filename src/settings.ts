@@ -1,7 +1,7 @@
-import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { isAbsolute, join, resolve } from 'node:path'
 import { tmpdir } from 'node:os'
+import { readCertificate, type CertificateCredential } from './auth/certificate.js'
 import { CLOUDS, CLOUD_NAMES, type CloudName } from './clouds.js'
 import { Inputs, REPORT_BASENAME } from './constants.js'
 import { isGuid, parseExclusions, type ExclusionRule } from './exclusions.js'
@@ -16,16 +16,7 @@ export type Redact = 'none' | 'summary' | 'all'
 /** How the action signs in; each variant holds exactly what its flow needs. */
 export type Credentials =
   | { method: 'client-secret'; clientSecret: string }
-  | {
-      method: 'client-certificate'
-      /** Unencrypted PKCS#8 PEM of the private key, for msal. */
-      privateKey: string
-      /** SHA-256 thumbprint of the certificate (hex). */
-      thumbprintSha256: string
-      /** The certificate chain as PEM, leaf first (sent as x5c). */
-      certificateChain: string
-      notAfter: string
-    }
+  | ({ method: 'client-certificate' } & CertificateCredential)
   | { method: 'github-oidc'; audience: string }
   | { method: 'password'; username: string; password: string; clientSecret?: string }
 
@@ -273,76 +264,6 @@ function chooseMethod(io: ActionIO, secrets: ReturnType<typeof readSecrets>): Au
   return method
 }
 
-/** Decodes the PEM, checks key and certificate belong together and are valid now. */
-function readCertificate(pem: string, passphrase: string, now: Date): Credentials {
-  const input = Inputs.ClientCertificate
-  const keyBlock =
-    /-----BEGIN (?:ENCRYPTED |RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END (?:ENCRYPTED |RSA |EC )?PRIVATE KEY-----/.exec(
-      pem
-    )
-  const certBlocks =
-    pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []
-  const problem = (what: string): never => {
-    throw new InputError(`Input '${input}' ${what}.`)
-  }
-  if (!keyBlock)
-    problem(
-      'holds no PEM private key block (-----BEGIN PRIVATE KEY----- or ENCRYPTED/RSA PRIVATE KEY); give the key and its certificate in one PEM text'
-    )
-  if (certBlocks.length === 0)
-    problem(
-      'holds no PEM certificate block (-----BEGIN CERTIFICATE-----); give the certificate after the key'
-    )
-  let key: KeyObject
-  try {
-    key = createPrivateKey({
-      key: keyBlock![0],
-      format: 'pem',
-      passphrase: passphrase || undefined
-    })
-  } catch (error) {
-    const message = (error as Error).message
-    if (/passphrase|decrypt|bad decrypt/i.test(message) || /ENCRYPTED/.test(keyBlock![0])) {
-      return problem(
-        passphrase
-          ? "has an encrypted private key that 'client-certificate-password' does not decrypt"
-          : "has an encrypted private key: set 'client-certificate-password'"
-      )
-    }
-    return problem(`has a private key that cannot be read (${message.split('\n')[0]})`)
-  }
-  let certificates: X509Certificate[]
-  try {
-    certificates = certBlocks.map((block) => new X509Certificate(block))
-  } catch (error) {
-    return problem(
-      `has a certificate that cannot be read (${(error as Error).message.split('\n')[0]})`
-    )
-  }
-  const leafIndex = certificates.findIndex((certificate) => certificate.checkPrivateKey(key))
-  if (leafIndex < 0)
-    problem(
-      'has a private key that does not match its certificate (give the key and the certificate made for it)'
-    )
-  const leaf = certificates[leafIndex]
-  if (Date.parse(leaf.validTo) <= now.getTime()) {
-    problem(
-      `has a certificate that expired on ${new Date(leaf.validTo).toISOString()} (subject ${leaf.subject.replace(/\n/g, ', ')}); upload a new one to the app registration`
-    )
-  }
-  if (Date.parse(leaf.validFrom) > now.getTime()) {
-    problem(`has a certificate that is not valid before ${new Date(leaf.validFrom).toISOString()}`)
-  }
-  const chain = [leaf, ...certificates.filter((_, index) => index !== leafIndex)]
-  return {
-    method: 'client-certificate',
-    privateKey: key.export({ format: 'pem', type: 'pkcs8' }).toString(),
-    thumbprintSha256: leaf.fingerprint256.replace(/:/g, '').toLowerCase(),
-    certificateChain: chain.map((certificate) => certificate.toString()).join('\n'),
-    notAfter: new Date(leaf.validTo).toISOString()
-  }
-}
-
 const TENANT_DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i
 
 /**
@@ -457,11 +378,18 @@ export function getSettings(io: ActionIO, now: Date): Settings {
       credentials = { method, clientSecret: secrets[Inputs.ClientSecret] }
       break
     case 'client-certificate':
-      credentials = readCertificate(
-        secrets[Inputs.ClientCertificate],
-        secrets[Inputs.ClientCertificatePassword],
-        now
-      )
+      try {
+        credentials = {
+          method,
+          ...readCertificate(
+            secrets[Inputs.ClientCertificate],
+            secrets[Inputs.ClientCertificatePassword],
+            now
+          )
+        }
+      } catch (error) {
+        throw new InputError(`Input '${Inputs.ClientCertificate}' ${(error as Error).message}.`)
+      }
       break
     case 'github-oidc':
       credentials = { method, audience: audienceInput || CLOUDS[cloud].oidcAudience }
