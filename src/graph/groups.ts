@@ -14,7 +14,9 @@ export async function groupExclusions(
   const members = new Map<string, string>()
   const unique = new Map(groupIds.map((id) => [id.toLowerCase(), id]))
   for (const groupId of unique.values()) {
-    const path = `groups/${groupId}/transitiveMembers/microsoft.graph.user?$select=id&$top=999`
+    // All member objects, not the user cast: the plain collection is the one every Graph (and
+    // gateway) serves, and a nested group's or device's ID never matches a user anyway.
+    const path = `groups/${groupId}/transitiveMembers?$select=id&$top=999`
     try {
       for await (const page of pages<{ id: string }>(
         graph,
