@@ -15,6 +15,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from '@jest/globals'
+import { validateAction, validateWorkflow, type ValidationState } from '@action-validator/core'
 import { parse, parseDocument } from 'yaml'
 import { parseExclusions } from '../../src/exclusions.js'
 
@@ -720,5 +721,29 @@ describe('documentation', () => {
 
   test('LICENSE is MIT', () => {
     expect(read('LICENSE')).toMatch(/^MIT License/)
+  })
+})
+
+describe('workflows, examples and action.yml against the GitHub schemas (@action-validator/core)', () => {
+  // The validator's messages for one file, one line each.
+  const problems = (state: ValidationState) =>
+    state.errors.map((error) =>
+      `${'path' in error ? error.path : ''} ${error.title} ${error.detail ?? ''}`.trim()
+    )
+
+  test.each(WORKFLOWS)('%s is a valid workflow', (path) => {
+    expect(problems(validateWorkflow(read(path)))).toEqual([])
+  })
+
+  test('action.yml is a valid action (the schema predates node24, so it is checked as node20)', () => {
+    const text = read('action.yml')
+    expect(text).toMatch(/^\s+using: node24$/m)
+    expect(problems(validateAction(text.replace(/using: node24/, 'using: node20')))).toEqual([])
+  })
+
+  test('the validator does report a broken workflow', () => {
+    const broken =
+      'on: push\njobs:\n  audit:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./\n        run: echo both\n    timeout: 5\n'
+    expect(problems(validateWorkflow(broken)).length).toBeGreaterThan(0)
   })
 })
