@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { emptyCounts, type Counts, type UserRecord } from '../../src/policy.js'
 import { csvRows, protectCell } from '../../src/report/csv.js'
 import { ReportFiles } from '../../src/report/files.js'
-import type { ReportMeta } from '../../src/report/json.js'
+import { jsonUsers, type ReportMeta } from '../../src/report/json.js'
 import { redactName, redactRecord, redactUpn } from '../../src/report/redact.js'
 import {
   escapeCell,
@@ -724,5 +724,36 @@ describe('csvRows against csv-stringify (the reference RFC 4180 writer)', () => 
       }
     })
     expect(csvRows(records, true)).toBe(expected)
+  })
+})
+
+describe('jsonUsers writes exactly what JSON.stringify would', () => {
+  test('tricky strings, nulls, booleans and numbers', () => {
+    const strings = [
+      'plain',
+      'quote " and \\ backslash',
+      'ctrl \u0001\u001f',
+      'line\nbreak',
+      'emoji 🙂',
+      'lone \ud800 surrogate',
+      '\u2028',
+      ''
+    ]
+    const records = strings.map((text, index) =>
+      record({
+        displayName: text,
+        userPrincipalName: index % 2 ? null : text,
+        reason: strings[(index + 1) % strings.length],
+        accountEnabled: index % 3 === 0 ? null : index % 2 === 0,
+        daysInactive: index % 4 === 0 ? null : index * 37,
+        neverSignedIn: index % 2 === 1
+      })
+    )
+    const ordered = (r: UserRecord) =>
+      Object.fromEntries(CONTRACT_COLUMNS.map((column) => [column, r[column as keyof UserRecord]]))
+    const expected = records
+      .map((r, index) => `${index === 0 ? '' : ','}\n    ${JSON.stringify(ordered(r))}`)
+      .join('')
+    expect(jsonUsers(records, true)).toBe(expected)
   })
 })

@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream'
+import { FetchError, type Response } from 'node-fetch'
 import type { TokenSource } from '../auth/token-source.js'
 import type { Fetch } from '../http.js'
 import type { Settings } from '../settings.js'
@@ -6,8 +8,12 @@ import { withRetry, type RetryContext } from './retry.js'
 
 /** Authenticated JSON calls to Graph with retry, Retry-After and one token refresh on 401. */
 export interface GraphClient {
-  /** `pathOrUrl`: a path under `<graph-endpoint>/<graph-version>/`, or an absolute nextLink. */
-  get<T>(pathOrUrl: string, what: string): Promise<T>
+  /**
+   * `pathOrUrl`: a path under `<graph-endpoint>/<graph-version>/`, or an absolute nextLink.
+   * `onNextLink` is called as soon as a `@odata.nextLink` that precedes `value` in a successful
+   * body has arrived, before the rest of the body is read (see leadingNextLink).
+   */
+  get<T>(pathOrUrl: string, what: string, onNextLink?: (link: string) => void): Promise<T>
   post<T>(path: string, body: unknown, what: string): Promise<T>
   /** Requests sent to Graph so far (retries included). */
   readonly requests: number
@@ -38,7 +44,8 @@ export function createGraphClient(
     method: 'GET' | 'POST',
     pathOrUrl: string,
     body: unknown,
-    what: string
+    what: string,
+    onNextLink?: (link: string) => void
   ): Promise<T> => {
     const url = resolveUrl(pathOrUrl)
     let refreshed = false
@@ -65,7 +72,8 @@ export function createGraphClient(
           `Could not reach Graph at ${settings.graphEndpoint} for ${what} after every retry: ${(error as Error).message}`
         )
       })
-      const text = await response.text()
+      const ok = response.status >= 200 && response.status < 300
+      const text = await readBody(response, ok ? onNextLink : undefined)
       if (response.status === 401 && !refreshed) {
         // The token was revoked or expired mid-run: fetch a fresh one (bypassing msal's cache) once.
         refreshed = true
@@ -86,10 +94,93 @@ export function createGraphClient(
   }
 
   return {
-    get: (pathOrUrl, what) => call('GET', pathOrUrl, undefined, what),
+    get: (pathOrUrl, what, onNextLink) => call('GET', pathOrUrl, undefined, what, onNextLink),
     post: (path, body, what) => call('POST', path, body, what),
     get requests() {
       return requests
     }
   }
+}
+
+/** Give up looking for a leading nextLink after this much of the body (it is never that far). */
+const LINK_SCAN_LIMIT = 64 * 1024
+const MEMBER_NAME = /\s*"((?:[^"\\]|\\.)*)"\s*:\s*/y
+const SCALAR_AND_SEPARATOR = /("(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*|true|false|null)\s*[,}]/y
+
+/**
+ * The `@odata.nextLink` of a body that starts with it among its leading scalar members, as Graph
+ * writes pages (`@odata.context`, `@odata.nextLink`, then `value`). `undefined`: more of the body
+ * is needed; `null`: the link is not there before `value` (or the body is not an object).
+ */
+export function leadingNextLink(head: string): string | null | undefined {
+  let at = head.charCodeAt(0) === 0xfeff ? 1 : 0
+  while (at < head.length && /\s/.test(head[at])) at++
+  if (at === head.length) return undefined
+  if (head[at] !== '{') return null
+  at++
+  for (;;) {
+    MEMBER_NAME.lastIndex = at
+    const name = MEMBER_NAME.exec(head)
+    if (!name || MEMBER_NAME.lastIndex === head.length) return needMore(head, at)
+    SCALAR_AND_SEPARATOR.lastIndex = MEMBER_NAME.lastIndex
+    const value = SCALAR_AND_SEPARATOR.exec(head)
+    if (!value) {
+      const next = head[MEMBER_NAME.lastIndex]
+      // An array or object member (`value`): the link, if any, comes after the page.
+      return next === '[' || next === '{' ? null : needMore(head, at)
+    }
+    if (name[1] === '@odata.nextLink') {
+      const link: unknown = JSON.parse(value[1])
+      return typeof link === 'string' && link !== '' ? link : null
+    }
+    if (head[SCALAR_AND_SEPARATOR.lastIndex - 1] === '}') return null
+    at = SCALAR_AND_SEPARATOR.lastIndex
+  }
+}
+
+const needMore = (head: string, at: number) =>
+  head.length - at < LINK_SCAN_LIMIT ? undefined : null
+
+/**
+ * The body as text, read chunk by chunk: with `onNextLink`, a leading nextLink is handed over as
+ * soon as its chunk arrives, so the next page's request overlaps reading and parsing this one.
+ * Decoded once with Buffer#toString (node-fetch's text() goes through TextDecoder, slower);
+ * errors and the BOM are handled as text() handles them.
+ */
+async function readBody(response: Response, onNextLink?: (link: string) => void): Promise<string> {
+  const stream = response.body as Readable | null
+  if (stream === null) return ''
+  const chunks: Buffer[] = []
+  let bytes = 0
+  let scanning = onNextLink !== undefined
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      chunks.push(chunk)
+      bytes += chunk.length
+      if (scanning) {
+        const head = (chunks.length === 1 ? chunk : Buffer.concat(chunks, bytes)).toString('utf8')
+        const link = leadingNextLink(head)
+        if (link !== undefined) {
+          scanning = false
+          if (link !== null) onNextLink!(link)
+        }
+      }
+    }
+  } catch (error) {
+    if (error instanceof FetchError || (error as Error).name === 'AbortError') throw error
+    throw new FetchError(
+      `Invalid response body while trying to fetch ${response.url}: ${(error as Error).message}`,
+      'system',
+      error as unknown as Record<string, unknown>
+    )
+  }
+  if (!stream.readableEnded) {
+    throw new FetchError(
+      `Premature close of server response while trying to fetch ${response.url}`,
+      'system'
+    )
+  }
+  const text = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, bytes)).toString('utf8')
+  // TextDecoder (text()) drops a leading BOM; JSON.parse would reject it.
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
 }

@@ -6,35 +6,63 @@ interface GraphPage<T> {
   '@odata.nextLink'?: string
 }
 
+/** One page request, and the next one once it was sent early (see `pages`). */
+interface Slot<T> {
+  page: Promise<GraphPage<T>>
+  /** The nextLink read from the head of this page's body, before the whole body arrived. */
+  earlyLink?: string
+  next?: Slot<T>
+}
+
 /**
  * Every page of a Graph collection, following `@odata.nextLink` to the end. A page without a
  * `value` array is an error, never an empty page: a short list must not pass for a whole one.
- * The next page is asked for before this one is handed over, so Graph's latency overlaps the
- * caller's work on it (still one page request in flight at a time).
+ *
+ * Graph writes `@odata.nextLink` before `value`, so the next page is asked for as soon as the head
+ * of this page's body has arrived: the request's latency overlaps reading, parsing and the
+ * caller's work on this page. Read-ahead stays bounded: page n+1 is requested only once the caller
+ * has asked for page n (at most the page being handed over, the one being read and one request).
+ * The early link must equal the parsed one; otherwise (a body with a repeated key) it is dropped.
  */
 export async function* pages<T>(
   graph: GraphClient,
   firstPath: string,
   what: string
 ): AsyncGenerator<T[]> {
-  const fetchPage = (link: string, number: number) => {
-    const page = graph.get<GraphPage<T>>(link, `${what} page ${number}`)
+  let wanted = 1
+  const request = (link: string, number: number): Slot<T> => {
+    const slot: Slot<T> = {
+      page: graph.get<GraphPage<T>>(link, `${what} page ${number}`, (early) => {
+        slot.earlyLink = early
+        if (number <= wanted) slot.next = request(early, number + 1)
+      })
+    }
     // Awaited below; this only keeps a failure after an early exit from being unhandled.
-    page.catch(() => undefined)
-    return page
+    slot.page.catch(() => undefined)
+    return slot
   }
-  let pending: Promise<GraphPage<T>> | undefined = fetchPage(firstPath, 1)
-  for (let number = 1; pending !== undefined; number++) {
-    const page: GraphPage<T> = await pending
+  let slot = request(firstPath, 1)
+  for (let number = 1; ; number++) {
+    wanted = number
+    // The link arrived while the caller was still on the page before: send the request now.
+    if (slot.earlyLink !== undefined && slot.next === undefined)
+      slot.next = request(slot.earlyLink, number + 1)
+    const page: GraphPage<T> = await slot.page
     if (!Array.isArray(page.value)) {
       throw new GraphFailure(
         `Graph answered ${what} page ${number} without a "value" list; the listing cannot be trusted.`
       )
     }
     const next = page['@odata.nextLink'] || undefined
-    pending = next === undefined ? undefined : fetchPage(next, number + 1)
-    // The request goes out on a later tick: let it leave before the caller's (synchronous) work.
-    if (pending) await new Promise((resolve) => setImmediate(resolve))
+    if (next === undefined) {
+      yield page.value
+      return
+    }
+    const early = slot.next !== undefined && slot.earlyLink === next
+    slot = early ? slot.next! : request(next, number + 1)
+    // A request made just now goes out on a later tick: let it leave before the caller's
+    // (synchronous) work on this page.
+    if (!early) await new Promise((resolve) => setImmediate(resolve))
     yield page.value
   }
 }

@@ -22,40 +22,50 @@ export function jsonHeader(meta: ReportMeta): string {
   return `${head.slice(0, -2)},\n  "users": [`
 }
 
-/**
- * A record with exactly the report's keys in USER_COLUMNS order. An object literal of one fixed
- * shape: V8 serialises it several times faster than an object built key by key (bench/).
- */
-function ordered(r: UserRecord): UserRecord {
-  return {
-    id: r.id,
-    userPrincipalName: r.userPrincipalName,
-    displayName: r.displayName,
-    userType: r.userType,
-    accountEnabled: r.accountEnabled,
-    createdDateTime: r.createdDateTime,
-    lastSignInDateTime: r.lastSignInDateTime,
-    lastNonInteractiveSignInDateTime: r.lastNonInteractiveSignInDateTime,
-    lastSuccessfulSignInDateTime: r.lastSuccessfulSignInDateTime,
-    lastActivityDateTime: r.lastActivityDateTime,
-    daysInactive: r.daysInactive,
-    neverSignedIn: r.neverSignedIn,
-    status: r.status,
-    reason: r.reason
-  }
+/** Characters JSON.stringify would escape in a string: quote, backslash, controls, surrogates. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON escapes
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
+
+/** JSON.stringify for a string or null; most report strings need no escape and are quoted as is. */
+function str(value: string | null): string {
+  if (value === null) return 'null'
+  return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`
 }
 
-// The literal above must follow the contract's column order; fail loudly (in any test) if not.
-if (Object.keys(ordered({} as UserRecord)).join() !== USER_COLUMNS.join()) {
-  throw new Error('report/json.ts: ordered() no longer matches USER_COLUMNS')
+/**
+ * `JSON.stringify` of a record with exactly the report's keys in USER_COLUMNS order, written out
+ * by hand: the same bytes at less than half the cost (JSON.stringify of a fresh object per user
+ * was the largest CPU cost per user, bench/).
+ */
+function userJson(r: UserRecord): string {
+  return (
+    `{"id":${str(r.id)},"userPrincipalName":${str(r.userPrincipalName)}` +
+    `,"displayName":${str(r.displayName)},"userType":${str(r.userType)}` +
+    `,"accountEnabled":${r.accountEnabled === null ? 'null' : r.accountEnabled}` +
+    `,"createdDateTime":${str(r.createdDateTime)}` +
+    `,"lastSignInDateTime":${str(r.lastSignInDateTime)}` +
+    `,"lastNonInteractiveSignInDateTime":${str(r.lastNonInteractiveSignInDateTime)}` +
+    `,"lastSuccessfulSignInDateTime":${str(r.lastSuccessfulSignInDateTime)}` +
+    `,"lastActivityDateTime":${str(r.lastActivityDateTime)}` +
+    `,"daysInactive":${JSON.stringify(r.daysInactive)},"neverSignedIn":${r.neverSignedIn}` +
+    `,"status":${str(r.status)},"reason":${str(r.reason)}}`
+  )
+}
+
+// The keys above must follow the contract's column order; fail loudly (in any test) if not.
+const NULLS = Object.fromEntries(
+  USER_COLUMNS.map((column) => [column, null])
+) as unknown as UserRecord
+if (Object.keys(JSON.parse(userJson(NULLS)) as object).join() !== USER_COLUMNS.join()) {
+  throw new Error('report/json.ts: userJson() no longer matches USER_COLUMNS')
 }
 
 export function jsonUsers(records: UserRecord[], first: boolean): string {
-  const parts: string[] = []
+  let text = ''
   for (let index = 0; index < records.length; index++) {
-    parts.push(`${first && index === 0 ? '' : ','}\n    ${JSON.stringify(ordered(records[index]))}`)
+    text += `${first && index === 0 ? '' : ','}\n    ${userJson(records[index])}`
   }
-  return parts.join('')
+  return text
 }
 
 export function jsonFooter(counts: Counts, result: Result): string {
