@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
+import type { ReportMeta } from '../src/report/json.js'
 import type { Simulator } from '../simulator/server.js'
 import { reportErrors } from './report-schema.js'
 
@@ -48,14 +49,9 @@ export interface ActionRun {
   dir: string
 }
 
-export interface Report {
+/** The JSON report as read back: the header the writer streams first, then users, counts, result. */
+export interface Report extends ReportMeta {
   schemaVersion: number
-  generatedAt: string
-  tenantId: string
-  cloud: string
-  graphVersion: string
-  source: string
-  policy: Record<string, unknown>
   counts: Record<string, number>
   result: string
   users: Record<string, unknown>[]
