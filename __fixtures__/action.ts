@@ -68,6 +68,15 @@ export function simInputs(sim: Simulator): Record<string, string> {
   }
 }
 
+/** runAction against the simulator with its default app and secret, plus `inputs`. */
+export function runOn(
+  sim: Simulator,
+  inputs: Record<string, string> = {},
+  options: Omit<RunOptions, 'inputs' | 'caPath'> = {}
+): Promise<ActionRun> {
+  return runAction({ ...options, inputs: { ...simInputs(sim), ...inputs }, caPath: sim.caPath })
+}
+
 /** GITHUB_OUTPUT's `name<<delimiter` blocks (and plain `name=value` lines). */
 export function parseOutputs(text: string): Record<string, string> {
   const outputs: Record<string, string> = {}

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
-import { actionYml, runAction, simInputs, type ActionRun } from '../../__fixtures__/action.js'
+import { actionYml, type ActionRun, runOn } from '../../__fixtures__/action.js'
 import { startSimulator, type Simulator } from '../../simulator/server.js'
 import { generateTenant } from '../../simulator/tenant.js'
 import type { RecordedRequest } from '../../simulator/types.js'
@@ -25,8 +25,7 @@ beforeEach(() => {
   sim.resetRequests()
 })
 
-const run = (inputs: Record<string, string> = {}) =>
-  runAction({ inputs: { ...simInputs(sim), ...inputs }, caPath: sim.caPath })
+const run = (inputs: Record<string, string> = {}) => runOn(sim, inputs)
 
 describe.each(['beta', 'v1.0'])('graph-version %s, page-size 50, 160 users', (version) => {
   let result: ActionRun

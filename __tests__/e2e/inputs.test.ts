@@ -4,7 +4,7 @@
  * input next to a secret never echoes the secret.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
-import { runAction, simInputs } from '../../__fixtures__/action.js'
+import { runOn } from '../../__fixtures__/action.js'
 import { startSimulator, type Simulator } from '../../simulator/server.js'
 import { commandLines, reportDirFiles, unmaskedLog } from './helpers.js'
 
@@ -15,8 +15,7 @@ beforeAll(async () => {
 afterAll(() => sim.close())
 beforeEach(() => sim.resetRequests())
 
-const run = (inputs: Record<string, string>) =>
-  runAction({ inputs: { ...simInputs(sim), ...inputs }, caPath: sim.caPath })
+const run = (inputs: Record<string, string>) => runOn(sim, inputs)
 
 // [input, value, other inputs, what the message must say is allowed]
 const BAD: [string, string, Record<string, string>, RegExp][] = [

@@ -4,7 +4,7 @@
  * each on-stale / max-stale setting, against a fixture tenant with exactly known users.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { runAction, simInputs, type ActionRun } from '../../__fixtures__/action.js'
+import { type ActionRun, runOn } from '../../__fixtures__/action.js'
 import { startSimulator, type Simulator } from '../../simulator/server.js'
 import { fixtureTenant, NEVER_SENTINEL } from '../../simulator/tenant.js'
 import type { GraphUser } from '../../simulator/types.js'
@@ -58,10 +58,7 @@ beforeAll(async () => {
 afterAll(() => sim.close())
 
 const run = (inputs: Record<string, string> = {}) =>
-  runAction({
-    inputs: { ...simInputs(sim), 'warn-days': '30', exclude: EXCLUDE, ...inputs },
-    caPath: sim.caPath
-  })
+  runOn(sim, { 'warn-days': '30', exclude: EXCLUDE, ...inputs })
 
 const counts = (result: ActionRun) =>
   Object.fromEntries(

@@ -1,7 +1,7 @@
 /** `report-formats`: csv, json or both; outputs and files follow exactly what was asked. */
 import { existsSync, readdirSync } from 'node:fs'
 import { afterAll, beforeAll, expect, test } from '@jest/globals'
-import { runAction, simInputs } from '../../__fixtures__/action.js'
+import { runOn } from '../../__fixtures__/action.js'
 import { expectValidReport } from '../../__fixtures__/schema.js'
 import { startSimulator, type Simulator } from '../../simulator/server.js'
 import { generateTenant } from '../../simulator/tenant.js'
@@ -15,11 +15,7 @@ beforeAll(async () => {
 })
 afterAll(() => sim.close())
 
-const run = (formats: string) =>
-  runAction({
-    inputs: { ...simInputs(sim), 'report-formats': formats, 'on-stale': 'warn' },
-    caPath: sim.caPath
-  })
+const run = (formats: string) => runOn(sim, { 'report-formats': formats, 'on-stale': 'warn' })
 
 test.each([
   ['csv', ['entra-signin-report.csv']],

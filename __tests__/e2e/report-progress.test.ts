@@ -3,7 +3,7 @@
  * reason and length, and the Graph request count and elapsed time at the end.
  */
 import { afterAll, beforeAll, beforeEach, expect, test } from '@jest/globals'
-import { runAction, simInputs } from '../../__fixtures__/action.js'
+import { runOn } from '../../__fixtures__/action.js'
 import { expectValidReport } from '../../__fixtures__/schema.js'
 import { startSimulator, type Simulator } from '../../simulator/server.js'
 import { generateTenant } from '../../simulator/tenant.js'
@@ -21,11 +21,7 @@ beforeEach(() => {
   sim.resetRequests()
 })
 
-const run = () =>
-  runAction({
-    inputs: { ...simInputs(sim), 'page-size': '500', 'on-stale': 'warn' },
-    caPath: sim.caPath
-  })
+const run = () => runOn(sim, { 'page-size': '500', 'on-stale': 'warn' })
 
 /** Every Graph request the simulator answered (the token endpoint is Entra, not Graph). */
 const graphRequests = () =>

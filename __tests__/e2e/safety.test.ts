@@ -4,7 +4,7 @@
  * or writes.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
-import { runAction, simInputs, type ActionRun } from '../../__fixtures__/action.js'
+import { type ActionRun, runOn } from '../../__fixtures__/action.js'
 import { startSimulator, type Simulator } from '../../simulator/server.js'
 import { fixtureTenant } from '../../simulator/tenant.js'
 import {
@@ -44,8 +44,7 @@ beforeEach(() => {
   sim.resetRequests()
 })
 
-const run = (inputs: Record<string, string> = {}) =>
-  runAction({ inputs: { ...simInputs(sim), ...inputs }, caPath: sim.caPath })
+const run = (inputs: Record<string, string> = {}) => runOn(sim, inputs)
 
 describe('display names that are markup or formulas', () => {
   let result: ActionRun

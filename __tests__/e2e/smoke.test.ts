@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from '@jest/globals'
-import { runAction, simInputs } from '../../__fixtures__/action.js'
+import { runOn } from '../../__fixtures__/action.js'
 import { startSimulator, type Simulator } from '../../simulator/server.js'
 import { generateTenant } from '../../simulator/tenant.js'
 
@@ -10,7 +10,7 @@ beforeAll(async () => {
 afterAll(() => sim.close())
 
 test('the bundle reads every page and reports every user', async () => {
-  const run = await runAction({ inputs: simInputs(sim), caPath: sim.caPath })
+  const run = await runOn(sim)
   expect(run.outputs['user-count']).toBe('1200')
   expect(run.json().users).toHaveLength(1200)
   expect(sim.requests.filter((request) => request.target === 'users')).toHaveLength(3)
