@@ -1,39 +1,46 @@
 import type { UserRecord } from '../policy.js'
+import { asciiTable, ByteWriter } from './bytes.js'
 import { USER_COLUMNS } from './columns.js'
 
-/** A cell a spreadsheet would run as a formula gets a leading apostrophe (DESIGN.md, Report). */
+/** First characters a spreadsheet runs as a formula: = + - @ tab CR (DESIGN.md, Report). */
+const FORMULA_LEAD = asciiTable([0x3d, 0x2b, 0x2d, 0x40, 0x09, 0x0d])
+
+/** A cell a spreadsheet would run as a formula gets a leading apostrophe. */
 export function protectCell(value: string): string {
   const first = value.charCodeAt(0)
-  // = + - @ tab CR
-  return first === 61 || first === 43 || first === 45 || first === 64 || first === 9 || first === 13
-    ? `'${value}`
-    : value
+  return first < 0x80 && FORMULA_LEAD[first] === 1 ? `'${value}` : value
 }
 
 /** A cell is quoted when it holds a comma, a quote, a CR or an LF (a bare one too). */
 const NEEDS_QUOTES = /[",\r\n]/
+const QUOTED = asciiTable([0x2c, 0x22, 0x0d, 0x0a])
 
-function cell(value: UserRecord[keyof UserRecord]): string {
-  if (value === null || value === undefined) return ''
-  if (typeof value === 'boolean') return value ? 'true' : 'false'
-  if (typeof value === 'number') return String(value)
+function cell(out: ByteWriter, value: UserRecord[keyof UserRecord]): void {
+  if (value === null || value === undefined) return
+  if (typeof value === 'boolean') return out.text(value ? 'true' : 'false')
+  if (typeof value === 'number') return out.text(String(value))
+  if (!(value.charCodeAt(0) < 0x80 && FORMULA_LEAD[value.charCodeAt(0)] === 1))
+    if (out.plain(value, QUOTED)) return
   const text = protectCell(value)
-  return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text
+  out.utf8(NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text)
 }
 
 const HEADER = `${USER_COLUMNS.join(',')}\r\n`
 
 /**
- * RFC 4180 rows (CRLF, quoted where needed) for one page of records; `header` on the first.
- * Written by hand: a general CSV library cost more than everything else per user (bench/).
+ * RFC 4180 rows (CRLF, quoted where needed) for one page of records, as UTF-8; `header` on the
+ * first. Written by hand: a general CSV library cost more than everything else per user (bench/).
  */
-export function csvRows(records: UserRecord[], header: boolean): string {
-  let text = header ? HEADER : ''
+export function csvRows(records: UserRecord[], header: boolean): Buffer {
+  const out = new ByteWriter(records.length * 320 + HEADER.length)
+  if (header) out.text(HEADER)
   for (const record of records) {
-    let row = cell(record[USER_COLUMNS[0]])
-    for (let column = 1; column < USER_COLUMNS.length; column++)
-      row += `,${cell(record[USER_COLUMNS[column]])}`
-    text += `${row}\r\n`
+    cell(out, record[USER_COLUMNS[0]])
+    for (let column = 1; column < USER_COLUMNS.length; column++) {
+      out.text(',')
+      cell(out, record[USER_COLUMNS[column]])
+    }
+    out.text('\r\n')
   }
-  return text
+  return out.take()
 }

@@ -80,7 +80,7 @@ export class ReportFiles {
     }
   }
 
-  private async write(format: 'json' | 'csv', text: string): Promise<void> {
+  private async write(format: 'json' | 'csv', text: string | Buffer): Promise<void> {
     const target = this.streams.find((entry) => entry.format === format)
     if (target && !target.stream.write(text)) await once(target.stream, 'drain')
   }

@@ -1,4 +1,5 @@
 import type { Counts, Result, UserRecord } from '../policy.js'
+import { asciiTable, ByteWriter } from './bytes.js'
 import { USER_COLUMNS } from './columns.js'
 
 /** Everything in the JSON report before the users (DESIGN.md, Report). */
@@ -22,50 +23,46 @@ export function jsonHeader(meta: ReportMeta): string {
   return `${head.slice(0, -2)},\n  "users": [`
 }
 
-/** Characters JSON.stringify would escape in a string: quote, backslash, controls, surrogates. */
-// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON escapes
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
+/** Characters JSON.stringify escapes in a string: quote, backslash and controls. */
+const ESCAPED = asciiTable([0x22, 0x5c, ...Array.from({ length: 0x20 }, (_, code) => code)])
 
-/** JSON.stringify for a string or null; most report strings need no escape and are quoted as is. */
-function str(value: string | null): string {
-  if (value === null) return 'null'
-  return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`
-}
+/** `{"id":`, `,"userPrincipalName":`, …: what goes before each column's value. */
+const KEYS = USER_COLUMNS.map((column, index) =>
+  Buffer.from(`${index === 0 ? '{' : ','}"${column}":`)
+)
+const NULL = Buffer.from('null')
+const TRUE = Buffer.from('true')
+const FALSE = Buffer.from('false')
 
 /**
  * `JSON.stringify` of a record with exactly the report's keys in USER_COLUMNS order, written out
- * by hand: the same bytes at less than half the cost (JSON.stringify of a fresh object per user
- * was the largest CPU cost per user, bench/).
+ * by hand: the same bytes at a fraction of the cost (JSON.stringify of a fresh object per user
+ * was the largest CPU cost per user, docs/benchmark.md). Most strings need no escape and are
+ * copied as they are.
  */
-function userJson(r: UserRecord): string {
-  return (
-    `{"id":${str(r.id)},"userPrincipalName":${str(r.userPrincipalName)}` +
-    `,"displayName":${str(r.displayName)},"userType":${str(r.userType)}` +
-    `,"accountEnabled":${r.accountEnabled === null ? 'null' : r.accountEnabled}` +
-    `,"createdDateTime":${str(r.createdDateTime)}` +
-    `,"lastSignInDateTime":${str(r.lastSignInDateTime)}` +
-    `,"lastNonInteractiveSignInDateTime":${str(r.lastNonInteractiveSignInDateTime)}` +
-    `,"lastSuccessfulSignInDateTime":${str(r.lastSuccessfulSignInDateTime)}` +
-    `,"lastActivityDateTime":${str(r.lastActivityDateTime)}` +
-    `,"daysInactive":${JSON.stringify(r.daysInactive)},"neverSignedIn":${r.neverSignedIn}` +
-    `,"status":${str(r.status)},"reason":${str(r.reason)}}`
-  )
-}
-
-// The keys above must follow the contract's column order; fail loudly (in any test) if not.
-const NULLS = Object.fromEntries(
-  USER_COLUMNS.map((column) => [column, null])
-) as unknown as UserRecord
-if (Object.keys(JSON.parse(userJson(NULLS)) as object).join() !== USER_COLUMNS.join()) {
-  throw new Error('report/json.ts: userJson() no longer matches USER_COLUMNS')
-}
-
-export function jsonUsers(records: UserRecord[], first: boolean): string {
-  let text = ''
-  for (let index = 0; index < records.length; index++) {
-    text += `${first && index === 0 ? '' : ','}\n    ${userJson(records[index])}`
+function userJson(out: ByteWriter, record: UserRecord): void {
+  for (let column = 0; column < USER_COLUMNS.length; column++) {
+    out.bytes(KEYS[column])
+    const value = record[USER_COLUMNS[column]]
+    if (value === null) out.bytes(NULL)
+    else if (typeof value === 'string') {
+      out.text('"')
+      if (out.plain(value, ESCAPED)) out.text('"')
+      else out.utf8(JSON.stringify(value).slice(1))
+    } else if (typeof value === 'boolean') out.bytes(value ? TRUE : FALSE)
+    else out.text(String(value))
   }
-  return text
+  out.text('}')
+}
+
+/** One page of users as UTF-8, each on its own line; `first`: no comma before the first. */
+export function jsonUsers(records: UserRecord[], first: boolean): Buffer {
+  const out = new ByteWriter(records.length * 640)
+  for (let index = 0; index < records.length; index++) {
+    out.text(first && index === 0 ? '\n    ' : ',\n    ')
+    userJson(out, records[index])
+  }
+  return out.take()
 }
 
 export function jsonFooter(counts: Counts, result: Result): string {
