@@ -44,9 +44,88 @@ const DAY_MS = 86_400_000
 /** A Graph date, or null for every "never" form: absent, null, "", unparsable, before 1971. */
 export function parseSignInDate(value: string | null | undefined): number | null {
   if (value === null || value === undefined || value === '') return null
-  const time = Date.parse(value)
+  const time = parseGraphDate(value)
   if (Number.isNaN(time) || time < SENTINEL_BEFORE) return null
   return time
+}
+
+/** Two decimal digits at `at`, or -1. */
+function twoDigits(value: string, at: number): number {
+  const tens = value.charCodeAt(at) - 48
+  const ones = value.charCodeAt(at + 1) - 48
+  return tens >= 0 && tens <= 9 && ones >= 0 && ones <= 9 ? tens * 10 + ones : -1
+}
+
+const DAYS_IN_MONTH = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+/**
+ * `Date.parse(value)`, with Graph's own form `YYYY-MM-DDTHH:MM:SS[.fraction]Z` read by hand
+ * (Date.parse was the policy's largest cost, docs/benchmark.md). Anything else, out-of-range
+ * fields included, is left to Date.parse, so both always agree.
+ */
+export function parseGraphDate(value: string): number {
+  const end = value.length - 1
+  if (
+    end < 19 ||
+    value.charCodeAt(end) !== 0x5a || // Z
+    value.charCodeAt(4) !== 0x2d || // -
+    value.charCodeAt(7) !== 0x2d ||
+    value.charCodeAt(10) !== 0x54 || // T
+    value.charCodeAt(13) !== 0x3a || // :
+    value.charCodeAt(16) !== 0x3a ||
+    (end > 19 && (end === 20 || value.charCodeAt(19) !== 0x2e)) // .
+  )
+    return Date.parse(value)
+  const century = twoDigits(value, 0)
+  const yearOfCentury = twoDigits(value, 2)
+  const month = twoDigits(value, 5)
+  const day = twoDigits(value, 8)
+  const hours = twoDigits(value, 11)
+  const minutes = twoDigits(value, 14)
+  const seconds = twoDigits(value, 17)
+  const year = century * 100 + yearOfCentury
+  if (
+    century < 0 ||
+    yearOfCentury < 0 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > (month === 2 && !isLeapYear(year) ? 28 : DAYS_IN_MONTH[month]) ||
+    hours < 0 ||
+    hours > 23 ||
+    minutes < 0 ||
+    minutes > 59 ||
+    seconds < 0 ||
+    seconds > 59
+  )
+    return Date.parse(value)
+  // Milliseconds: the first three fraction digits; further ones are read as digits and dropped.
+  let ms = 0
+  for (let at = 20, scale = 100; at < end; at++, scale /= 10) {
+    const digit = value.charCodeAt(at) - 48
+    if (digit < 0 || digit > 9) return Date.parse(value)
+    if (scale >= 1) ms += digit * scale
+  }
+  return (
+    daysFromCivil(year, month, day) * DAY_MS +
+    hours * 3_600_000 +
+    minutes * 60_000 +
+    seconds * 1000 +
+    ms
+  )
+}
+
+const isLeapYear = (year: number): boolean =>
+  year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year
+  const era = Math.floor(y / 400)
+  const yoe = y - era * 400
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy
+  return era * 146097 + doe - 719468
 }
 
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`)
@@ -123,14 +202,13 @@ export function lastActivity(
 
 /** Evaluates one user against the policy. Pure: same input, same record. */
 export function evaluateUser(user: DirectoryUser, context: PolicyContext): UserRecord {
-  const { policy, now } = context
   const interactive = parseSignInDate(user.lastSignInDateTime)
   const nonInteractive = parseSignInDate(user.lastNonInteractiveSignInDateTime)
   const successful = parseSignInDate(user.lastSuccessfulSignInDateTime)
   const created = parseSignInDate(user.createdDateTime)
   const neverSignedIn = interactive === null && nonInteractive === null && successful === null
   const activity = lastActivity(
-    policy.activity,
+    context.policy.activity,
     interactive,
     nonInteractive,
     successful,
@@ -138,9 +216,14 @@ export function evaluateUser(user: DirectoryUser, context: PolicyContext): UserR
   )
   const since = newest(activity, created)
   const daysInactive =
-    since === null ? null : Math.max(0, Math.floor((now.getTime() - since) / DAY_MS))
-
-  const record: UserRecord = {
+    since === null ? null : Math.max(0, Math.floor((context.now.getTime() - since) / DAY_MS))
+  const [status, reason] = decideStatus(user, context, {
+    activity,
+    created,
+    daysInactive,
+    neverSignedIn
+  })
+  return {
     id: user.id,
     userPrincipalName: user.userPrincipalName,
     displayName: user.displayName,
@@ -153,41 +236,43 @@ export function evaluateUser(user: DirectoryUser, context: PolicyContext): UserR
     lastActivityDateTime: iso(activity),
     daysInactive,
     neverSignedIn,
-    status: 'active',
-    reason: ''
+    status,
+    reason
   }
+}
 
+/** The user's status and its reason (DESIGN.md: excluded, then skipped, then the tiers). */
+function decideStatus(
+  user: DirectoryUser,
+  context: PolicyContext,
+  found: {
+    activity: number | null
+    created: number | null
+    daysInactive: number | null
+    neverSignedIn: boolean
+  }
+): [Status, string] {
+  const { policy } = context
+  const { activity, created, daysInactive, neverSignedIn } = found
   const rule = context.exclusions.match(user)
-  if (rule) {
-    return {
-      ...record,
-      status: 'excluded',
-      reason: `excluded by ${rule.origin}${rule.reason ? `: ${rule.reason}` : ''}`
-    }
-  }
+  if (rule)
+    return ['excluded', `excluded by ${rule.origin}${rule.reason ? `: ${rule.reason}` : ''}`]
   const group = context.groupExclusions.get(user.id.toLowerCase())
-  if (group) return { ...record, status: 'excluded', reason: `excluded: member of group ${group}` }
-  if (user.accountEnabled === false && !policy.includeDisabled) {
-    return { ...record, status: 'skipped', reason: 'account disabled (include-disabled is false)' }
-  }
+  if (group) return ['excluded', `excluded: member of group ${group}`]
+  if (user.accountEnabled === false && !policy.includeDisabled)
+    return ['skipped', 'account disabled (include-disabled is false)']
   // Graph leaves userType null on some old accounts; they are members.
   const type = (user.userType ?? 'Member').toLowerCase()
   if (!(policy.userTypes as string[]).includes(type)) {
-    return {
-      ...record,
-      status: 'skipped',
-      reason: `user type ${user.userType} is not in user-types (${policy.userTypes.join(',')})`
-    }
+    return [
+      'skipped',
+      `user type ${user.userType} is not in user-types (${policy.userTypes.join(',')})`
+    ]
   }
 
   const label = ACTIVITY_LABEL[policy.activity]
-  if (neverSignedIn && policy.neverSignedIn === 'ignore') {
-    return {
-      ...record,
-      status: 'active',
-      reason: `${context.source.neverMeans} (never-signed-in is ignore)`
-    }
-  }
+  if (neverSignedIn && policy.neverSignedIn === 'ignore')
+    return ['active', `${context.source.neverMeans} (never-signed-in is ignore)`]
   let what: string
   if (neverSignedIn) {
     what =
@@ -202,13 +287,11 @@ export function evaluateUser(user: DirectoryUser, context: PolicyContext): UserR
   } else {
     what = `last ${label} ${daysInactive} days ago`
   }
-  if (daysInactive === null || daysInactive >= policy.thresholdDays) {
-    return { ...record, status: 'stale', reason: `${what} (stale at ${policy.thresholdDays})` }
-  }
-  if (policy.warnDays !== undefined && daysInactive >= policy.warnDays) {
-    return { ...record, status: 'warn', reason: `${what} (warn at ${policy.warnDays})` }
-  }
-  return { ...record, status: 'active', reason: what }
+  if (daysInactive === null || daysInactive >= policy.thresholdDays)
+    return ['stale', `${what} (stale at ${policy.thresholdDays})`]
+  if (policy.warnDays !== undefined && daysInactive >= policy.warnDays)
+    return ['warn', `${what} (warn at ${policy.warnDays})`]
+  return ['active', what]
 }
 
 export interface Counts {

@@ -6,6 +6,7 @@ import {
   emptyCounts,
   evaluateUser,
   lastActivity,
+  parseGraphDate,
   parseSignInDate,
   type Counts,
   type DirectoryUser,
@@ -892,6 +893,69 @@ describe('compareWorstFirst', () => {
     })
     expect([b, a].sort(compareWorstFirst).map((r) => r.id)).toEqual(['a', 'b'])
     expect([a, b].sort(compareWorstFirst).map((r) => r.id)).toEqual(['a', 'b'])
+  })
+})
+
+describe('parseGraphDate agrees with Date.parse', () => {
+  let seed = 777
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+  const from = Date.parse('0000-01-01T00:00:00Z')
+  const to = Date.parse('9999-12-31T23:59:59Z')
+  const graphForms = (time: number): string[] => {
+    const text = new Date(time).toISOString()
+    const seconds = text.slice(0, 19)
+    const digits = `${text.slice(20, 23)}${Math.floor(random() * 1e6)}`.padEnd(9, '7')
+    return [`${seconds}Z`, ...[1, 2, 3, 4, 7, 9].map((n) => `${seconds}.${digits.slice(0, n)}Z`)]
+  }
+
+  test("on Graph's forms: seconds, and 1 to 9 fraction digits, years 0000 to 9999", () => {
+    for (let index = 0; index < 20000; index++) {
+      for (const text of graphForms(Math.floor(from + random() * (to - from))))
+        expect([text, parseGraphDate(text)]).toEqual([text, Date.parse(text)])
+    }
+  })
+
+  test.each([
+    '2024-02-29T00:00:00Z',
+    '2023-02-29T00:00:00Z',
+    '2024-02-30T00:00:00Z',
+    '2100-02-29T00:00:00Z',
+    '2000-02-29T00:00:00Z',
+    '2024-04-31T00:00:00Z',
+    '2024-12-31T23:59:59Z',
+    '2024-01-02T24:00:00Z',
+    '2024-01-02T23:60:00Z',
+    '2024-01-02T23:59:60Z',
+    '2024-13-01T00:00:00Z',
+    '2024-00-01T00:00:00Z',
+    '2024-01-00T00:00:00Z',
+    '2024-01-02T03:04:05.Z',
+    '2024-01-02T03:04:05.12aZ',
+    '2024-01-02T03:04:05z',
+    '2024-01-02t03:04:05Z',
+    '2024-01-02 03:04:05Z',
+    '2024-01-02T03:04Z',
+    '2024-01-02T03:04:05+02:00',
+    '2024-01-02T03:04:05',
+    '+002024-01-02T03:04:05Z',
+    '2024-1-02T03:04:05Z',
+    '2024-01-02T03:04:05.1234567890123Z',
+    ' 2024-01-02T03:04:05Z',
+    '0001-01-01T00:00:00Z',
+    'not a date'
+  ])('on an edge case: %s', (text) => {
+    expect(parseGraphDate(text)).toEqual(Date.parse(text))
+  })
+
+  test('on every one-character change of a Graph date', () => {
+    const base = '2024-03-15T12:34:56.789Z'
+    const alphabet = '0123456789-:.TZtz +'
+    for (let at = 0; at < base.length; at++) {
+      for (const char of alphabet) {
+        const text = base.slice(0, at) + char + base.slice(at + 1)
+        expect([text, parseGraphDate(text)]).toEqual([text, Date.parse(text)])
+      }
+    }
   })
 })
 
