@@ -3,7 +3,7 @@
  * it (with a probe reporting its CPU and peak RSS), and a check that the report holds every user
  * exactly once.
  */
-import { fork } from 'node:child_process'
+import { fork, spawn } from 'node:child_process'
 import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -85,7 +85,7 @@ export async function runActionMeasured(
   inputs: Record<string, string>
 ): Promise<ActionMeasure> {
   if (!existsSync(ACTION)) throw new Error(`${ACTION} is missing: run "npm run bundle" first.`)
-  const probeFile = join(mkdtempSync(join(tmpdir(), 'bench-probe-')), 'probe.json')
+  const probe = probeFile()
   const run = await runAction({
     inputs: {
       'tenant-id': sim.tenantId,
@@ -96,19 +96,16 @@ export async function runActionMeasured(
       'artifact-name': '',
       ...inputs
     },
-    env: { BENCH_PROBE_FILE: probeFile },
+    env: { BENCH_PROBE_FILE: probe.path },
     caPath: sim.caPath,
-    nodeArgs: ['--import', pathToFileURL(join(HERE, 'probe.js')).href],
+    nodeArgs: PROBE_ARGS,
     timeoutMs: 30 * 60_000
   })
-  const usage = existsSync(probeFile)
-    ? (JSON.parse(readFileSync(probeFile, 'utf8')) as ProbeResult)
-    : { userCpuUs: NaN, systemCpuUs: NaN, maxRssBytes: NaN }
-  rmSync(dirname(probeFile), { recursive: true, force: true })
+  const usage = probe.read()
   return {
     code: run.code,
     wallMs: run.wallMs,
-    cpuMs: (usage.userCpuUs + usage.systemCpuUs) / 1000,
+    cpuMs: usage.cpuMs,
     maxRssBytes: usage.maxRssBytes,
     stdout: run.stdout,
     stderr: run.stderr,
@@ -116,6 +113,63 @@ export async function runActionMeasured(
     dir: run.dir,
     cleanup: () => rmSync(run.dir, { recursive: true, force: true })
   }
+}
+
+const PROBE_ARGS = ['--import', pathToFileURL(join(HERE, 'probe.js')).href]
+
+/** A file for the probe to write to, and its reading (CPU in ms, peak RSS in bytes). */
+function probeFile(): { path: string; read(): { cpuMs: number; maxRssBytes: number } } {
+  const path = join(mkdtempSync(join(tmpdir(), 'bench-probe-')), 'probe.json')
+  return {
+    path,
+    read() {
+      const usage = existsSync(path)
+        ? (JSON.parse(readFileSync(path, 'utf8')) as ProbeResult)
+        : { userCpuUs: NaN, systemCpuUs: NaN, maxRssBytes: NaN }
+      rmSync(dirname(path), { recursive: true, force: true })
+      return {
+        cpuMs: (usage.userCpuUs + usage.systemCpuUs) / 1000,
+        maxRssBytes: usage.maxRssBytes
+      }
+    }
+  }
+}
+
+export interface ReaderMeasure {
+  users: number
+  requests: number
+  wallMs: number
+  cpuMs: number
+  maxRssBytes: number
+}
+
+/**
+ * The reading floor (bench/reader.ts) against the same simulator, in its own process with the
+ * probe, as the action runs: what listing the tenant costs before any of the action's work.
+ */
+export async function runReaderMeasured(sim: SimReady): Promise<ReaderMeasure> {
+  const probe = probeFile()
+  const started = performance.now()
+  const child = spawn(process.execPath, [...PROBE_ARGS, join(HERE, 'reader.js')], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_EXTRA_CA_CERTS: sim.caPath,
+      BENCH_PROBE_FILE: probe.path,
+      READER_ORIGIN: sim.origin,
+      READER_TENANT: sim.tenantId,
+      READER_CLIENT: sim.clientId,
+      READER_SECRET: sim.clientSecret
+    },
+    stdio: ['ignore', 'pipe', 'inherit']
+  })
+  let stdout = ''
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+  const code = await new Promise<number | null>((done) => child.on('close', done))
+  const wallMs = performance.now() - started
+  const usage = probe.read()
+  if (code !== 0) throw new Error(`the reading-floor client failed (exit ${code})`)
+  const { users, requests } = JSON.parse(stdout) as { users: number; requests: number }
+  return { users, requests, wallMs, ...usage }
 }
 
 export interface Completeness {
