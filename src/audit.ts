@@ -133,7 +133,7 @@ export async function audit(
     await files.abort()
     throw error
   }
-  const result = decideResult(counts, settings.policy, true)
+  const result = decideResult(counts, settings.policy)
   const paths = await files.finish(counts, result)
   const noLongerStale = baseline
     ? [...baseline.stale].filter(([id]) => !stillStale.has(id)).map(([, upn]) => upn)

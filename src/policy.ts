@@ -333,10 +333,11 @@ export function count(counts: Counts, record: UserRecord, isNew: boolean): void 
 export type Result = 'pass' | 'warn' | 'fail' | 'error'
 
 /**
- * The run's result. `error` when anything could not be read: never a pass on partial data.
+ * The result of a run that read every user. A run that could not read everything never gets
+ * here: the read failure aborts the audit, its partial report is removed and the result is
+ * `error` (main.ts), never a pass on partial data.
  */
-export function decideResult(counts: Counts, policy: PolicySettings, complete: boolean): Result {
-  if (!complete) return 'error'
+export function decideResult(counts: Counts, policy: PolicySettings): Exclude<Result, 'error'> {
   const counted = policy.failOn === 'new' ? counts.newStale : counts.stale
   if (policy.onStale === 'fail' && counted > policy.maxStale) return 'fail'
   if (counts.stale > 0 || counts.warn > 0) return 'warn'

@@ -716,62 +716,39 @@ describe('decideResult', () => {
     active: 10
   })
 
-  test.each<[string, Counts, Partial<PolicySettings>, boolean, string]>([
-    ['incomplete read is error, even with nothing stale', counts(0, 0), {}, false, 'error'],
-    [
-      'incomplete read is error, even with on-stale none',
-      counts(3, 0),
-      { onStale: 'none' },
-      false,
-      'error'
-    ],
-    ['nothing stale or warn: pass', counts(0, 0), {}, true, 'pass'],
-    ['one stale, max 0, on-stale fail: fail', counts(1, 0), {}, true, 'fail'],
-    [
-      'one stale, max 1: warn (tolerated but still stale)',
-      counts(1, 0),
-      { maxStale: 1 },
-      true,
-      'warn'
-    ],
-    ['two stale, max 1: fail', counts(2, 0), { maxStale: 1 }, true, 'fail'],
-    ['only warn users: warn', counts(0, 4), {}, true, 'warn'],
-    ['on-stale warn with stale users: warn', counts(5, 0), { onStale: 'warn' }, true, 'warn'],
-    ['on-stale warn, nothing stale: pass', counts(0, 0), { onStale: 'warn' }, true, 'pass'],
-    [
-      'on-stale none with stale users: warn, never fail',
-      counts(5, 0),
-      { onStale: 'none' },
-      true,
-      'warn'
-    ],
-    ['on-stale none, nothing: pass', counts(0, 0), { onStale: 'none' }, true, 'pass'],
-    ['fail-on new, no new stale: warn', counts(5, 0, 0), { failOn: 'new' }, true, 'warn'],
-    ['fail-on new, one new stale: fail', counts(5, 0, 1), { failOn: 'new' }, true, 'fail'],
+  test.each<[string, Counts, Partial<PolicySettings>, string]>([
+    ['nothing stale or warn: pass', counts(0, 0), {}, 'pass'],
+    ['one stale, max 0, on-stale fail: fail', counts(1, 0), {}, 'fail'],
+    ['one stale, max 1: warn (tolerated but still stale)', counts(1, 0), { maxStale: 1 }, 'warn'],
+    ['two stale, max 1: fail', counts(2, 0), { maxStale: 1 }, 'fail'],
+    ['only warn users: warn', counts(0, 4), {}, 'warn'],
+    ['on-stale warn with stale users: warn', counts(5, 0), { onStale: 'warn' }, 'warn'],
+    ['on-stale warn, nothing stale: pass', counts(0, 0), { onStale: 'warn' }, 'pass'],
+    ['on-stale none with stale users: warn, never fail', counts(5, 0), { onStale: 'none' }, 'warn'],
+    ['on-stale none, nothing: pass', counts(0, 0), { onStale: 'none' }, 'pass'],
+    ['fail-on new, no new stale: warn', counts(5, 0, 0), { failOn: 'new' }, 'warn'],
+    ['fail-on new, one new stale: fail', counts(5, 0, 1), { failOn: 'new' }, 'fail'],
     [
       'fail-on new, new stale within max: warn',
       counts(5, 0, 2),
       { failOn: 'new', maxStale: 2 },
-      true,
       'warn'
     ],
     [
       'fail-on new, new stale over max: fail',
       counts(5, 0, 3),
       { failOn: 'new', maxStale: 2 },
-      true,
       'fail'
     ],
-    ['fail-on any counts old stale users too', counts(5, 0, 0), { failOn: 'any' }, true, 'fail'],
+    ['fail-on any counts old stale users too', counts(5, 0, 0), { failOn: 'any' }, 'fail'],
     [
       'fail-on new with on-stale warn: warn',
       counts(5, 0, 5),
       { failOn: 'new', onStale: 'warn' },
-      true,
       'warn'
     ]
-  ])('%s', (_, values, policy, complete, expected) => {
-    expect(decideResult(values, testPolicy(policy), complete)).toBe(expected)
+  ])('%s', (_, values, policy, expected) => {
+    expect(decideResult(values, testPolicy(policy))).toBe(expected)
   })
 })
 

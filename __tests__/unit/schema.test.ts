@@ -80,7 +80,7 @@ async function writeReport(settings: Settings) {
     })
     await files.append(records)
   }
-  const paths = await files.finish(counts, decideResult(counts, settings.policy, true))
+  const paths = await files.finish(counts, decideResult(counts, settings.policy))
   return JSON.parse(readFileSync(paths.json!, 'utf8')) as Record<string, unknown> & {
     users: Record<string, unknown>[]
   }
