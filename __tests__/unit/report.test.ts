@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { emptyCounts, type Counts, type UserRecord } from '../../src/policy.js'
+import { compareWorstFirst, emptyCounts, type Counts, type UserRecord } from '../../src/policy.js'
 import { csvRows, protectCell } from '../../src/report/csv.js'
 import { ReportFiles } from '../../src/report/files.js'
 import { jsonUsers, type ReportMeta } from '../../src/report/json.js'
@@ -670,6 +670,34 @@ describe('WorstUsers', () => {
     const worst = new WorstUsers(0)
     worst.add(record({ status: 'stale' }))
     expect(worst.list()).toEqual([])
+  })
+
+  test('the same users as sorting everything, on random streams with ties', () => {
+    let seed = 99
+    const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n
+    // Short streams too: the list's first filling, before any trim, is where order matters most.
+    const cases = [1, 2, 3, 10, 50].flatMap((limit) =>
+      [limit + 1, 2 * limit + 1, 3 * limit, 2000].flatMap((length) =>
+        Array.from({ length: 20 }, () => [limit, length])
+      )
+    )
+    for (const [limit, length] of cases) {
+      const all = Array.from({ length }, (_, index) =>
+        record({
+          id: `u${index}`,
+          userPrincipalName: `user${random(40)}@contoso.com`,
+          status: (['stale', 'warn', 'active'] as const)[random(3)],
+          daysInactive: random(10) === 0 ? null : random(60)
+        })
+      )
+      const worst = new WorstUsers(limit)
+      for (const r of all) worst.add(r)
+      const expected = all
+        .filter((r) => r.status !== 'active')
+        .sort(compareWorstFirst)
+        .slice(0, limit)
+      expect(worst.list().map((r) => r.id)).toEqual(expected.map((r) => r.id))
+    }
   })
 
   test('a long stream in any order keeps the right top N', () => {

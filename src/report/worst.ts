@@ -6,11 +6,14 @@ import { compareWorstFirst, type UserRecord } from '../policy.js'
  */
 export class WorstUsers {
   private records: UserRecord[] = []
+  /** The last user kept by the latest trim of a full list: anyone sorting after it stays out. */
+  private cutoff: UserRecord | undefined
 
   constructor(private readonly limit: number) {}
 
   add(record: UserRecord): void {
     if (this.limit === 0 || (record.status !== 'stale' && record.status !== 'warn')) return
+    if (this.cutoff && compareWorstFirst(record, this.cutoff) >= 0) return
     this.records.push(record)
     // Trim in batches: sorting at 2×limit keeps the cost at O(log limit) per user.
     if (this.records.length >= this.limit * 2) this.trim()
@@ -24,5 +27,6 @@ export class WorstUsers {
   private trim(): void {
     this.records.sort(compareWorstFirst)
     this.records.length = Math.min(this.records.length, this.limit)
+    if (this.records.length === this.limit) this.cutoff = this.records[this.limit - 1]
   }
 }
