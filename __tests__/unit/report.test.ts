@@ -735,7 +735,13 @@ describe('csvRows against csv-stringify (the reference RFC 4180 writer)', () => 
       '',
       ' space ',
       'Zoë, 名前 🙂 '.repeat(3000),
-      'ascii '.repeat(20000)
+      'ascii '.repeat(20000),
+      // Every character that quotes or protects a cell, alone, leading and between plain ones.
+      ...[',', '"', '\r', '\n', '=', '+', '-', '@', '\t'].flatMap((special) => [
+        special,
+        `${special}a`,
+        `a${special}b`
+      ])
     ]
     const records = tricky.map((text, index) =>
       record({
@@ -773,7 +779,13 @@ describe('jsonUsers writes exactly what JSON.stringify would', () => {
       '',
       // Longer than the writer's first buffer: it must grow without losing bytes.
       'Zoë 名前 🙂 '.repeat(3000),
-      'ascii '.repeat(20000)
+      'ascii '.repeat(20000),
+      // Every character JSON escapes, alone and between plain ones.
+      ...[
+        '"',
+        '\\',
+        ...Array.from({ length: 0x20 }, (_, code) => String.fromCharCode(code))
+      ].flatMap((special) => [special, `a${special}b`])
     ]
     const records = strings.map((text, index) =>
       record({

@@ -19,20 +19,7 @@ export class ByteWriter {
 
   /** Text as UTF-8 (a lone surrogate becomes U+FFFD, as a stream writing the string would do). */
   text(value: string): void {
-    const end = value.length
-    this.reserve(end)
-    const bytes = this.buffer
-    let at = this.length
-    for (let index = 0; index < end; index++) {
-      const code = value.charCodeAt(index)
-      if (code >= 0x80) {
-        this.length = at
-        this.utf8(value.slice(index))
-        return
-      }
-      bytes[at++] = code
-    }
-    this.length = at
+    if (!this.plain(value, NOTHING_SPECIAL)) this.utf8(value)
   }
 
   /**
@@ -74,9 +61,12 @@ export class ByteWriter {
   }
 }
 
-/** A table for `plain`: 1 for each ASCII code in `codes`. */
-export function asciiTable(codes: number[]): Uint8Array {
+/** A table for `plain`: 1 for each of the (ASCII) `characters`. */
+export function asciiTable(characters: string): Uint8Array {
   const table = new Uint8Array(128)
-  for (const code of codes) table[code] = 1
+  for (let index = 0; index < characters.length; index++) table[characters.charCodeAt(index)] = 1
   return table
 }
+
+/** For `text`: every ASCII character is written as it is. */
+const NOTHING_SPECIAL = asciiTable('')

@@ -2,8 +2,8 @@ import type { UserRecord } from '../policy.js'
 import { asciiTable, ByteWriter } from './bytes.js'
 import { USER_COLUMNS } from './columns.js'
 
-/** First characters a spreadsheet runs as a formula: = + - @ tab CR (DESIGN.md, Report). */
-const FORMULA_LEAD = asciiTable([0x3d, 0x2b, 0x2d, 0x40, 0x09, 0x0d])
+/** First characters a spreadsheet runs as a formula (DESIGN.md, Report). */
+const FORMULA_LEAD = asciiTable('=+-@\t\r')
 
 /** A cell a spreadsheet would run as a formula gets a leading apostrophe. */
 export function protectCell(value: string): string {
@@ -12,16 +12,16 @@ export function protectCell(value: string): string {
 }
 
 /** A cell is quoted when it holds a comma, a quote, a CR or an LF (a bare one too). */
-const NEEDS_QUOTES = /[",\r\n]/
-const QUOTED = asciiTable([0x2c, 0x22, 0x0d, 0x0a])
+const QUOTED = asciiTable(',"\r\n')
+const NEEDS_QUOTES = /[,"\r\n]/
 
 function cell(out: ByteWriter, value: UserRecord[keyof UserRecord]): void {
   if (value === null || value === undefined) return
   if (typeof value === 'boolean') return out.text(value ? 'true' : 'false')
   if (typeof value === 'number') return out.text(String(value))
-  if (!(value.charCodeAt(0) < 0x80 && FORMULA_LEAD[value.charCodeAt(0)] === 1))
-    if (out.plain(value, QUOTED)) return
+  // Most cells need neither the apostrophe nor quotes and are copied as they are.
   const text = protectCell(value)
+  if (text === value && out.plain(value, QUOTED)) return
   out.utf8(NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text)
 }
 

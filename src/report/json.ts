@@ -24,7 +24,8 @@ export function jsonHeader(meta: ReportMeta): string {
 }
 
 /** Characters JSON.stringify escapes in a string: quote, backslash and controls. */
-const ESCAPED = asciiTable([0x22, 0x5c, ...Array.from({ length: 0x20 }, (_, code) => code)])
+const CONTROLS = String.fromCharCode(...Array.from({ length: 0x20 }, (_, code) => code))
+const ESCAPED = asciiTable(`"\\${CONTROLS}`)
 
 /** `{"id":`, `,"userPrincipalName":`, …: what goes before each column's value. */
 const KEYS = USER_COLUMNS.map((column, index) =>
