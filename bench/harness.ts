@@ -26,7 +26,9 @@ export interface SimProcess extends SimReady {
 
 export async function startSimProcess(init: SimInit): Promise<SimProcess> {
   const child = fork(join(HERE, 'sim-process.js'), [], {
-    serialization: 'advanced',
+    // JSON, not 'advanced': advanced deserialization can stall with a message split so that fewer
+    // than 4 bytes of the next one are buffered (nodejs/node#55834); a CI bench hung on it once.
+    serialization: 'json',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc']
   })
   const waiting = new Map<number, (reply: { stats?: SimStats }) => void>()
@@ -43,9 +45,17 @@ export async function startSimProcess(init: SimInit): Promise<SimProcess> {
     child.send(init)
   })
   const command = (cmd: Omit<SimCommand, 'id'>) =>
-    new Promise<{ stats?: SimStats }>((done) => {
+    new Promise<{ stats?: SimStats }>((done, fail) => {
       const id = nextId++
-      waiting.set(id, done)
+      // A lost reply must fail the benchmark, not hang it (and CI with it).
+      const timer = setTimeout(() => {
+        waiting.delete(id)
+        fail(new Error(`the bench simulator did not answer '${cmd.cmd}' within 60 s`))
+      }, 60_000)
+      waiting.set(id, (reply) => {
+        clearTimeout(timer)
+        done(reply)
+      })
       child.send({ ...cmd, id })
     })
   return {
