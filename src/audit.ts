@@ -16,6 +16,7 @@ import {
   type UserRecord
 } from './policy.js'
 import { ReportFiles, type ReportPaths } from './report/files.js'
+import type { ReportMeta } from './report/json.js'
 import { redactRecord } from './report/redact.js'
 import { WorstUsers } from './report/worst.js'
 import type { Settings } from './settings.js'
@@ -41,8 +42,19 @@ export const BASELINE_SAMPLE = 20
 const EVALUATE_SLICE = 100
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
 
-/** The report's `policy` object: every policy input. */
-export function reportPolicy(settings: Settings): Record<string, unknown> {
+/** Everything in the JSON report before the users; `policy` holds every policy input. */
+export function reportMeta(settings: Settings, now: Date): ReportMeta {
+  return {
+    generatedAt: now.toISOString(),
+    tenantId: settings.tenantId,
+    cloud: settings.cloud,
+    graphVersion: settings.graphVersion,
+    source: settings.source,
+    policy: reportPolicy(settings)
+  }
+}
+
+function reportPolicy(settings: Settings): Record<string, unknown> {
   const redactPatterns = settings.redact === 'all'
   return {
     ...settings.policy,
@@ -87,14 +99,11 @@ export async function audit(
         }
       : { capFallback: true, neverMeans: 'never signed in' }
   }
-  const files = await ReportFiles.open(settings.reportDir, settings.reportFormats, {
-    generatedAt: now.toISOString(),
-    tenantId: settings.tenantId,
-    cloud: settings.cloud,
-    graphVersion: settings.graphVersion,
-    source: settings.source,
-    policy: reportPolicy(settings)
-  })
+  const files = await ReportFiles.open(
+    settings.reportDir,
+    settings.reportFormats,
+    reportMeta(settings, now)
+  )
   const counts = emptyCounts()
   const worst = new WorstUsers(settings.summaryRows)
   const stillStale = new Set<string>()

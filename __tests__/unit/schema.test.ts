@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, test } from '@jest/globals'
-import { reportPolicy } from '../../src/audit.js'
+import { reportMeta } from '../../src/audit.js'
 import { compileExclusions, parseExclusions } from '../../src/exclusions.js'
 import {
   count,
@@ -62,14 +62,7 @@ async function writeReport(settings: Settings) {
     groupExclusions: new Map(),
     source: { capFallback: true, neverMeans: 'never signed in' }
   }
-  const files = await ReportFiles.open(dir, settings.reportFormats, {
-    generatedAt: NOW.toISOString(),
-    tenantId: settings.tenantId,
-    cloud: settings.cloud,
-    graphVersion: settings.graphVersion,
-    source: settings.source,
-    policy: reportPolicy(settings)
-  })
+  const files = await ReportFiles.open(dir, settings.reportFormats, reportMeta(settings, NOW))
   const counts = emptyCounts()
   // Two pages, as the audit streams them.
   for (const page of [USERS.slice(0, 4), USERS.slice(4)]) {
