@@ -32,7 +32,9 @@ const active = graphUser('alice', { signInActivity: signedIn(3.5) })
 const contractor = graphUser('contractor', { signInActivity: signedIn(150.5) })
 const intern = graphUser('intern', { signInActivity: signedIn(120.5) })
 const legacy = graphUser('legacy-sync', { signInActivity: signedIn(500.5) })
-const users = [breakGlass, nested, service, stale, active, contractor, intern, legacy]
+/** 60 a's before the domain: the UPN a backtracking glob matcher takes minutes on. */
+const longA = graphUser('a'.repeat(60), { signInActivity: signedIn(3.5) })
+const users = [breakGlass, nested, service, stale, active, contractor, intern, legacy, longA]
 
 /** 1000 members that are not users of the tenant first, so the real ones sit on page 2. */
 const filler = Array.from(
@@ -212,6 +214,25 @@ describe('exclude-file', () => {
       ['INTERN@contoso.onmicrosoft.com', '2999-12-31']
     ])
     expect(run.json().policy.excludeFile).toBe(FILE)
+  })
+
+  test('globs that make a backtracking matcher hang are matched at once', async () => {
+    const twelve = '*a'.repeat(12)
+    const workspace = workspaceWith(`${twelve}*b # nobody: no b anywhere\n${twelve}*m # the a's\n`)
+    const run = await runAction({
+      inputs: { ...simInputs(sim), 'exclude-file': FILE, 'on-stale': 'warn' },
+      caPath: sim.caPath,
+      workspace,
+      // The old matcher took over a minute on the first line alone.
+      timeoutMs: 30_000
+    })
+    expect(run.code).toBe(0)
+    const report = usersById(run)
+    expect(report.get(longA.id)).toMatchObject({
+      status: 'excluded',
+      reason: `excluded by exclude-file ${FILE} line 2: the a's`
+    })
+    expect(run.outputs['excluded-count']).toBe('1')
   })
 
   test('a bad line fails naming the file and the line, before any request', async () => {

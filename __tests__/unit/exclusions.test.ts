@@ -144,6 +144,8 @@ describe('compileExclusions', () => {
     ['admin@contoso.com', 'admin@contoso.co', false],
     ['admin@contoso.com', 'admin@contosoxcom', false],
     ['admin@contoso.com', null, false],
+    ['*', null, false],
+    ['*', '', false],
     ['*-bg@contoso.com', 'alice-bg@contoso.com', true],
     ['*-bg@contoso.com', 'ALICE-BG@CONTOSO.COM', true],
     ['*-bg@contoso.com', '-bg@contoso.com', true],
