@@ -628,6 +628,28 @@ describe('faults and latency', () => {
     expect((await get('/beta/users?$select=id', token)).status).toBe(200)
   })
 
+  test('page faults: repeat-user starts a page with the last user of the one before, drop-id removes an id', async () => {
+    type Page = { value: Array<Record<string, unknown>>; '@odata.nextLink'?: string }
+    const ids = async (url: string) => {
+      const page = (await get(url, token)).json as Page
+      return { ids: page.value.map((u) => u.id), next: page['@odata.nextLink'] }
+    }
+    sim.addFault({ target: 'users', after: 1, kind: 'repeat-user' })
+    const first = await ids('/beta/users?$select=id&$top=3')
+    const second = await ids(first.next!)
+    expect(first.ids).toEqual([0, 1, 2].map((i) => tenant.user(i).id))
+    expect(second.ids).toEqual([2, 3, 4].map((i) => tenant.user(i).id))
+    // The cursor moved back by one: the next page goes on from there, nothing is left out.
+    expect((await ids(second.next!)).ids).toEqual([5, 6, 7].map((i) => tenant.user(i).id))
+
+    sim.addFault({ target: 'users', after: 1, kind: 'drop-id' })
+    const intact = await ids('/beta/users?$select=id,userPrincipalName&$top=2')
+    const page = (await get(intact.next!, token)).json as Page
+    expect(intact.ids).toEqual([0, 1].map((i) => tenant.user(i).id))
+    expect(page.value[0]).toEqual({ userPrincipalName: tenant.user(2).userPrincipalName })
+    expect(page.value[1].id).toBe(tenant.user(3).id)
+  })
+
   test('latency is added to every request', async () => {
     sim.setLatency(150)
     const t0 = Date.now()

@@ -55,7 +55,7 @@ export class FaultQueue {
 
 /**
  * The response a `status` fault stands for: its `body`, or a Graph-style error, with Retry-After
- * when given. `reset` throws ResetConnection; `revoke-token` has no response of its own.
+ * when given. `reset` throws ResetConnection; `revoke-token` and the page faults have no response of their own.
  */
 export function faultResponse(fault: Fault): SimResponse | undefined {
   if (fault.kind === 'reset') throw new ResetConnection()

@@ -158,12 +158,12 @@ export function createGraph(state: GraphState): Route {
   }
 
   /** One GET the action makes, directly or inside a $batch. */
-  function get(call: GraphCall, target: FaultTarget | 'other'): SimResponse {
+  function get(call: GraphCall, target: FaultTarget | 'other', fault?: Fault): SimResponse {
     const auth = authenticate(call.authorization)
     if ('denied' in auth) return auth.denied
     switch (target) {
       case 'users':
-        return listUsers(call, auth)
+        return listUsers(call, auth, fault)
       case 'signIns':
         return listSignIns(call, auth)
       case 'groups':
@@ -173,7 +173,8 @@ export function createGraph(state: GraphState): Route {
     }
   }
 
-  function listUsers(call: GraphCall, token: IssuedToken): SimResponse {
+  /** `fault`: a `repeat-user` or `drop-id` fault that hits this page. */
+  function listUsers(call: GraphCall, token: IssuedToken, fault?: Fault): SimResponse {
     if (!TokenStore.grants(token, ...READ_USERS)) return insufficient()
     for (const unsupported of ['$filter', '$search', '$orderby', '$expand']) {
       if (call.query.has(unsupported)) {
@@ -215,9 +216,13 @@ export function createGraph(state: GraphState): Route {
     const offset = parseSkipToken(call.query.get('$skiptoken'))
     if (offset === undefined) return expiredPageToken()
 
-    const end = Math.min(offset + top, state.tenant.count)
+    // A user added before the cursor while the list is read shifts it back by one: the page
+    // starts with the previous page's last user again.
+    const start = fault?.kind === 'repeat-user' ? Math.max(offset - 1, 0) : offset
+    const end = Math.min(start + top, state.tenant.count)
     const value: Record<string, unknown>[] = []
-    for (let i = offset; i < end; i++) value.push(project(state.tenant.user(i), select))
+    for (let i = start; i < end; i++) value.push(project(state.tenant.user(i), select))
+    if (fault?.kind === 'drop-id' && value.length > 0) delete value[0].id
     const body: Record<string, unknown> = {
       '@odata.context': `${call.origin}/${call.version}/$metadata#users(${select.join(',')})`
     }
@@ -372,9 +377,10 @@ export function createGraph(state: GraphState): Route {
       return notFound(call.path)
     }
     ctx.record(target)
-    const faulted = applyFault(ctx.nextFault(target))
+    const fault = ctx.nextFault(target)
+    const faulted = applyFault(fault)
     if (faulted) return faulted
-    return target === 'batch' ? batch(call, req.body, req.headers) : get(call, target)
+    return target === 'batch' ? batch(call, req.body, req.headers) : get(call, target, fault)
   }
 }
 

@@ -107,9 +107,11 @@ export interface Fault {
    * `status`: answer `status` (with `retryAfter` as the Retry-After header when given, and `body`
    * or a Graph-style error body); `revoke-token`: every token issued so far becomes invalid
    * (Graph answers 401 InvalidAuthenticationToken until a new token is used); `reset`: destroy the
-   * socket (a network error).
+   * socket (a network error). On `users` pages: `repeat-user`: the page starts with the previous
+   * page's last user (a cursor moved back by a user added while the list is read; on the first
+   * page: nothing to repeat); `drop-id`: the page's first user has no `id`.
    */
-  kind: 'status' | 'revoke-token' | 'reset'
+  kind: 'status' | 'revoke-token' | 'reset' | 'repeat-user' | 'drop-id'
   status?: number
   retryAfter?: string
   body?: unknown
