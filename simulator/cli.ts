@@ -3,6 +3,9 @@
  *
  *   node build/simulator/cli.js --users 500 --seed 1 --github-env "$GITHUB_ENV" &
  *
+ * Graph is throttled at Microsoft's documented rates (quota.ts) unless `--quota off`;
+ * `--quota-scale 0.0333` shrinks every window (10 per minute becomes 10 per 2 s).
+ *
  * Appends NODE_EXTRA_CA_CERTS, SIM_ORIGIN, SIM_TENANT_ID, SIM_DOMAIN, SIM_CLIENT_ID and
  * SIM_CLIENT_SECRET to the env file (GitHub `$GITHUB_ENV` format), prints all but the secret, then
  * a ready line, and serves until SIGTERM or SIGINT.
@@ -13,7 +16,7 @@ import { startSimulator } from './server.js'
 import { generateTenant } from './tenant.js'
 
 const USAGE =
-  'usage: cli.js [--users N] [--seed S] [--port P] [--latency MS] [--github-env PATH] [--host-name NAME]...'
+  'usage: cli.js [--users N] [--seed S] [--port P] [--latency MS] [--quota documented|off] [--quota-scale F] [--github-env PATH] [--host-name NAME]...'
 
 function intFlag(name: string, raw: string | undefined, dflt: number, min: number): number {
   if (raw === undefined) return dflt
@@ -33,6 +36,8 @@ async function main(): Promise<void> {
         seed: { type: 'string' },
         port: { type: 'string' },
         latency: { type: 'string' },
+        quota: { type: 'string' },
+        'quota-scale': { type: 'string' },
         'github-env': { type: 'string' },
         'host-name': { type: 'string', multiple: true },
         help: { type: 'boolean' }
@@ -51,11 +56,20 @@ async function main(): Promise<void> {
   const seed = intFlag('seed', values.seed, 1, 0)
   const port = intFlag('port', values.port, 0, 0)
   const latencyMs = intFlag('latency', values.latency, 0, 0)
+  const quotaMode = values.quota ?? 'documented'
+  const timeScale = Number(values['quota-scale'] ?? '1')
+  if (!['documented', 'off'].includes(quotaMode) || !(timeScale > 0 && timeScale <= 1)) {
+    console.error(
+      `--quota: 'documented' or 'off', --quota-scale: a number in (0, 1], got '${quotaMode}', '${values['quota-scale']}'\n${USAGE}`
+    )
+    process.exit(2)
+  }
 
   const sim = await startSimulator({
     tenant: generateTenant({ count: users, seed }),
     port,
     latencyMs,
+    quota: quotaMode === 'off' ? undefined : { timeScale },
     hostNames: values['host-name'] ?? []
   })
   const env: Array<[string, string]> = [
@@ -70,7 +84,10 @@ async function main(): Promise<void> {
     appendFileSync(values['github-env'], env.map(([k, v]) => `${k}=${v}\n`).join(''))
   }
   for (const [k, v] of env) if (k !== 'SIM_CLIENT_SECRET') console.log(`${k}=${v}`)
-  console.log(`simulator ready: ${sim.origin} (${users} users, seed ${seed}, pid ${process.pid})`)
+  const quota = quotaMode === 'off' ? 'no quota' : `quota ×${timeScale}`
+  console.log(
+    `simulator ready: ${sim.origin} (${users} users, seed ${seed}, ${quota}, pid ${process.pid})`
+  )
 
   const stop = (signal: string) => {
     console.log(`simulator stopping (${signal})`)

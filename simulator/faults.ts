@@ -53,12 +53,21 @@ export class FaultQueue {
   }
 }
 
+/** The body of a `not-json` fault: what a proxy or gateway answers in Graph's place. */
+export const NOT_JSON_BODY =
+  '<html><head><title>Service Unavailable</title></head><body>The gateway is busy.</body></html>'
+
 /**
  * The response a `status` fault stands for: its `body`, or a Graph-style error, with Retry-After
- * when given. `reset` throws ResetConnection; `revoke-token` and the page faults have no response of their own.
+ * when given; a `not-json` fault's 200 HTML page. `reset` throws ResetConnection; `revoke-token`,
+ * the page faults, `hang` and `truncate` have no response of their own (the server applies the
+ * last two to the real response).
  */
 export function faultResponse(fault: Fault): SimResponse | undefined {
   if (fault.kind === 'reset') throw new ResetConnection()
+  if (fault.kind === 'not-json') {
+    return { status: 200, headers: { 'Content-Type': 'text/html' }, body: NOT_JSON_BODY }
+  }
   if (fault.kind !== 'status') return undefined
   const status = fault.status ?? 503
   const headers: Record<string, string> = {}

@@ -1,12 +1,14 @@
 /**
  * The Microsoft Graph surface the action reads, for `beta` and `v1.0`: the user list with
- * signInActivity (paged, `$select`, `$top`), the sign-in logs (one filter grammar), JSON `$batch`
- * and group transitive members. Pages are built on demand from the lazy tenant, so a million-user
- * tenant costs nothing until it is read. Permission, licence and token checks answer with Graph's
- * own codes and wording.
+ * signInActivity (paged, `$select`, `$top`), its `$count`, the sign-in logs (a conjunction of the
+ * filters the action sends), JSON `$batch` and group transitive members. Pages are built on demand
+ * from the lazy tenant, so a million-user tenant costs nothing until it is read. Permission,
+ * licence and token checks answer with Graph's own codes and wording; with a quota model, every
+ * request (each `$batch` sub-request too) is counted against its app's and tenant's window.
  */
 import { faultResponse, type FaultQueue } from './faults.js'
 import { graphError } from './http.js'
+import type { QuotaClass, QuotaModel } from './quota.js'
 import { TokenStore, type IssuedToken } from './tokens.js'
 import type {
   Fault,
@@ -24,6 +26,8 @@ export interface GraphState {
   directories: SimTenantDirectory[]
   tokens: TokenStore
   faults: FaultQueue
+  /** Graph's throttling (absent: no quota, every request answered). */
+  quota?: QuotaModel
   /** Adds a record for a $batch sub-request. */
   recordSub(r: RecordedRequest): void
 }
@@ -95,6 +99,8 @@ interface GraphCall {
   path: string
   query: URLSearchParams
   authorization: string | undefined
+  /** The ConsistencyLevel header (advanced queries such as `$count`). */
+  consistencyLevel?: string
   origin: string
 }
 
@@ -106,6 +112,17 @@ export function createGraph(state: GraphState): Route {
       403,
       'Authorization_RequestDenied',
       'Insufficient privileges to complete the operation.'
+    )
+  /**
+   * Graph's answer when a required permission is not in the token, e.g. signInActivity or the
+   * sign-in log without AuditLog.Read.All (the body Graph sends; the List signIns pages name
+   * AuditLog.Read.All as required).
+   */
+  const permissionMissing = (permission: string) =>
+    graphError(
+      403,
+      'Authentication_MSGraphPermissionMissing',
+      `Calling principal does not have required MSGraph permissions ${permission}`
     )
   const nonPremium = () =>
     graphError(
@@ -137,6 +154,7 @@ export function createGraph(state: GraphState): Route {
   /** Classifies a call for faults and records. */
   function targetOf(method: string, path: string): FaultTarget | 'other' {
     if (method === 'GET' && /^\/users\/?$/i.test(path)) return 'users'
+    if (method === 'GET' && /^\/users\/\$count$/i.test(path)) return 'count'
     if (method === 'GET' && /^\/auditLogs\/signIns\/?$/i.test(path)) return 'signIns'
     if (
       method === 'GET' &&
@@ -161,9 +179,13 @@ export function createGraph(state: GraphState): Route {
   function get(call: GraphCall, target: FaultTarget | 'other', fault?: Fault): SimResponse {
     const auth = authenticate(call.authorization)
     if ('denied' in auth) return auth.denied
+    const throttled = state.quota?.take(quotaClass(call, target), auth.tenantId, auth.clientId)
+    if (throttled) return throttled
     switch (target) {
       case 'users':
         return listUsers(call, auth, fault)
+      case 'count':
+        return countUsers(call, auth)
       case 'signIns':
         return listSignIns(call, auth)
       case 'groups':
@@ -210,7 +232,7 @@ export function createGraph(state: GraphState): Route {
       if (top > 500) {
         return graphError(400, 'BadRequest', 'Cannot query data for more than 500 users at a time.')
       }
-      if (!TokenStore.grants(token, ...READ_AUDIT)) return insufficient()
+      if (!TokenStore.grants(token, ...READ_AUDIT)) return permissionMissing('AuditLog.Read.All')
       if (!isPremium(token)) return nonPremium()
     }
     const offset = parseSkipToken(call.query.get('$skiptoken'))
@@ -231,29 +253,54 @@ export function createGraph(state: GraphState): Route {
     return json(body)
   }
 
-  function listSignIns(call: GraphCall, token: IssuedToken): SimResponse {
-    if (!TokenStore.grants(token, ...READ_AUDIT)) return insufficient()
-    if (!isPremium(token)) return nonPremium()
-    const filter = call.query.get('$filter') ?? ''
-    const m = /^userId eq '([^']+)'(?: and status\/errorCode eq (\d+))?$/.exec(filter)
-    if (!m) {
-      return graphError(
-        400,
-        'BadRequest',
-        `Invalid filter clause: the simulator supports only "userId eq '<id>'" optionally followed by " and status/errorCode eq <n>", got: ${filter}`
-      )
+  /**
+   * `GET /users/$count`: a plain-text number, only with `ConsistencyLevel: eventual` (advanced
+   * query capabilities on directory objects, https://learn.microsoft.com/graph/aad-advanced-queries;
+   * Graph answers 400 Request_BadRequest without the header).
+   */
+  function countUsers(call: GraphCall, token: IssuedToken): SimResponse {
+    if (!TokenStore.grants(token, ...READ_USERS)) return insufficient()
+    if (call.consistencyLevel?.toLowerCase() !== 'eventual') {
+      return graphError(400, 'Request_BadRequest', '$count is not currently supported.')
     }
+    return {
+      status: 200,
+      headers: { 'Content-Type': 'text/plain;charset=utf-8' },
+      body: String(state.tenant.count)
+    }
+  }
+
+  /**
+   * `GET auditLogs/signIns` (List signIns, beta and v1.0): the `signInEventTypes` filter (beta
+   * only: v1.0's signIn has no such property) picks the kinds of sign-in; newest first; at most
+   * 1,000 a page. The filter is a conjunction of `userId eq '…'`, `createdDateTime ge|gt|le|lt <date>`,
+   * `status/errorCode eq <n>` and `signInEventTypes/any(t: t eq '…' [or t eq '…'])`.
+   */
+  function listSignIns(call: GraphCall, token: IssuedToken): SimResponse {
+    if (!TokenStore.grants(token, ...READ_AUDIT)) return permissionMissing('AuditLog.Read.All')
+    if (!isPremium(token)) return nonPremium()
+    const filter = parseSignInFilter(call.query.get('$filter') ?? '', call.version)
+    if ('error' in filter) return graphError(400, 'BadRequest', filter.error)
     const orderby = call.query.get('$orderby')
     if (orderby !== null && orderby !== 'createdDateTime desc') {
       return graphError(400, 'BadRequest', `Unsupported $orderby: ${orderby}`)
     }
     const top = parseTop(call.query.get('$top'), 1000, 1000)
     if (typeof top !== 'number') return top
-    const errorCode = m[2] === undefined ? undefined : Number(m[2])
     const value = state.tenant
-      .signIns(m[1])
-      .filter((e) => errorCode === undefined || e.status.errorCode === errorCode)
+      .signIns(filter.userId)
+      .filter((e) =>
+        filter.eventTypes.includes(e.isInteractive ? 'interactiveUser' : 'nonInteractiveUser')
+      )
+      .filter((e) => filter.errorCode === undefined || e.status.errorCode === filter.errorCode)
+      .filter((e) => filter.dates.every((test) => test(Date.parse(e.createdDateTime))))
       .slice(0, top)
+      .map((e) =>
+        // beta's signIn carries signInEventTypes; v1.0's does not.
+        call.version === 'beta'
+          ? { ...e, signInEventTypes: [e.isInteractive ? 'interactiveUser' : 'nonInteractiveUser'] }
+          : e
+      )
     return json({
       '@odata.context': `${call.origin}/${call.version}/$metadata#auditLogs/signIns`,
       value
@@ -363,12 +410,14 @@ export function createGraph(state: GraphState): Route {
   return async (req, ctx) => {
     const m = /^\/(beta|v1\.0)(\/.*)$/.exec(req.url.pathname)
     if (!m) return undefined
+    const consistency = req.headers.consistencylevel
     const call: GraphCall = {
       method: req.method,
       version: m[1],
       path: m[2],
       query: req.url.searchParams,
       authorization: req.headers.authorization,
+      consistencyLevel: Array.isArray(consistency) ? consistency[0] : consistency,
       origin: ctx.origin
     }
     const target = targetOf(req.method, call.path)
@@ -468,4 +517,63 @@ function project(user: Partial<GraphUser>, select: string[]): Record<string, unk
     } else out[p] = rec[p] ?? null
   }
   return out
+}
+
+/** The quota window a GET counts against (see quota.ts). */
+function quotaClass(call: GraphCall, target: FaultTarget | 'other'): QuotaClass {
+  if (target === 'signIns') return 'reports'
+  if (target === 'users' && /(^|,)\s*signInActivity\s*(,|$)/i.test(call.query.get('$select') ?? ''))
+    return 'signInActivity'
+  return 'directory'
+}
+
+type SignInEventType = 'interactiveUser' | 'nonInteractiveUser'
+
+interface SignInFilter {
+  userId: string
+  errorCode?: number
+  eventTypes: SignInEventType[]
+  dates: Array<(ms: number) => boolean>
+}
+
+const DATE_CLAUSE =
+  /^createdDateTime (ge|gt|le|lt) (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z)$/
+const EVENT_TYPES_CLAUSE = /^\(?signInEventTypes\/any\(t: (t eq '\w+'(?: or t eq '\w+')*)\)\)?$/
+
+/** The sign-in log filter as a conjunction of the clauses the simulator knows, or why not. */
+export function parseSignInFilter(text: string, version: string): SignInFilter | { error: string } {
+  const filter: SignInFilter = {
+    userId: '',
+    eventTypes: ['interactiveUser', 'nonInteractiveUser'],
+    dates: []
+  }
+  for (const clause of text.split(' and ')) {
+    const user = /^userId eq '([^']+)'$/.exec(clause)
+    const status = /^status\/errorCode eq (\d+)$/.exec(clause)
+    const date = DATE_CLAUSE.exec(clause)
+    const types = EVENT_TYPES_CLAUSE.exec(clause)
+    if (user) filter.userId = user[1]
+    else if (status) filter.errorCode = Number(status[1])
+    else if (date) {
+      const at = Date.parse(date[2])
+      const op = date[1]
+      filter.dates.push((ms) =>
+        op === 'ge' ? ms >= at : op === 'gt' ? ms > at : op === 'le' ? ms <= at : ms < at
+      )
+    } else if (types) {
+      if (version !== 'beta') {
+        return {
+          error:
+            "Could not find a property named 'signInEventTypes' on type 'microsoft.graph.signIn'."
+        }
+      }
+      filter.eventTypes = [...types[1].matchAll(/'(\w+)'/g)].map((t) => t[1] as SignInEventType)
+    } else {
+      return {
+        error: `Invalid filter clause: the simulator knows userId eq, createdDateTime ge|gt|le|lt, status/errorCode eq and signInEventTypes/any joined by 'and', got: ${clause}`
+      }
+    }
+  }
+  if (filter.userId === '') return { error: "The simulator needs a userId eq '<id>' clause." }
+  return filter
 }

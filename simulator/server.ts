@@ -10,9 +10,10 @@ import { createServer, type Server } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { dirname } from 'node:path'
 import { createEntra, type OidcVerifier } from './entra.js'
-import { FaultQueue, faultResponse, ResetConnection } from './faults.js'
+import { FaultQueue, faultResponse, NOT_JSON_BODY, ResetConnection } from './faults.js'
 import { createGraph } from './graph.js'
 import { graphError } from './http.js'
+import { QuotaModel, type QuotaOptions } from './quota.js'
 import { generateTenant } from './tenant.js'
 import { makeTls } from './tls.js'
 import { TokenStore } from './tokens.js'
@@ -65,6 +66,12 @@ export interface SimulatorOptions {
   tokenLifetimeSeconds?: number
   /** Route modules mounted from the start (checked before the built-in Entra and Graph routes). */
   routes?: Route[]
+  /**
+   * Graph's per-app-per-tenant throttling (quota.ts): `{}` for the documented rates, a
+   * `timeScale` to shrink the windows. Absent: no quota, so suites that are not about throttling
+   * stay fast; the CLI, the demo and the benchmark turn it on.
+   */
+  quota?: QuotaOptions
 }
 
 export interface Simulator {
@@ -101,6 +108,10 @@ export interface Simulator {
   registerOidcIssuer(verify: OidcVerifier): void
   /** Every access token issued so far becomes invalid. */
   revokeTokens(): void
+  /** The quota model in force (undefined: none), with its accept/refuse counts. */
+  readonly quota: QuotaModel | undefined
+  /** Replaces the quota model (a fresh, empty one) or removes it. */
+  setQuota(options: QuotaOptions | undefined): void
   close(): Promise<void>
 }
 
@@ -130,13 +141,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const extraRoutes: Route[] = [...(options.routes ?? [])].reverse()
 
   const entra = createEntra({ directories, apps, accounts, tokens, oidcVerifiers })
-  const graph = createGraph({
+  const graphState = {
     tenant,
     directories,
     tokens,
     faults,
-    recordSub: (r) => requests.push(r)
-  })
+    quota: options.quota && new QuotaModel(options.quota),
+    recordSub: (r: RecordedRequest) => requests.push(r)
+  }
+  const graph = createGraph(graphState)
 
   let port = 0
   const server: Server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
@@ -160,6 +173,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         let classified = false
         let reset = false
         let pendingFault: Fault | undefined
+        let transport: 'hang' | 'truncate' | undefined
         const ctx: RouteContext = {
           origin,
           nextFault(target) {
@@ -171,7 +185,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
             // Applied here too, so a route module that ignores a fault still gets it applied.
             if (fault?.kind === 'revoke-token') tokens.revokeAll()
             else if (fault?.kind === 'reset') reset = true
-            else if (fault?.kind === 'status') pendingFault = fault
+            else if (fault?.kind === 'status' || fault?.kind === 'not-json') pendingFault = fault
+            else if (fault?.kind === 'hang' || fault?.kind === 'truncate') transport = fault.kind
             return fault
           },
           record(target, extra) {
@@ -202,8 +217,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         }
         let encoded: Encoded | undefined
         if (!reset) {
-          if (pendingFault && response?.status !== (pendingFault.status ?? 503)) {
-            response = faultResponse(pendingFault)
+          if (pendingFault) {
+            // Applied here unless the route already answered with it.
+            const applied =
+              pendingFault.kind === 'not-json'
+                ? response?.body === NOT_JSON_BODY
+                : response?.status === (pendingFault.status ?? 503)
+            if (!applied) response = faultResponse(pendingFault)
           }
           response ??= graphError(
             404,
@@ -218,7 +238,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
           req.socket.destroy()
           return
         }
+        // A server that stops answering: the socket stays open and silent until the client gives
+        // up (or the simulator closes).
+        if (transport === 'hang') return
         res.writeHead(encoded.status, encoded.headers)
+        if (transport === 'truncate') {
+          // The headers promise the whole body; half of it arrives, then the connection drops.
+          res.write(encoded.payload.subarray(0, Math.floor(encoded.payload.length / 2)), () =>
+            setImmediate(() => req.socket.destroy())
+          )
+          return
+        }
         sendInPieces(res, encoded.payload)
       })()
     })
@@ -267,6 +297,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       oidcVerifiers.push(verify)
     },
     revokeTokens: () => tokens.revokeAll(),
+    get quota() {
+      return graphState.quota
+    },
+    setQuota: (quota) => {
+      graphState.quota = quota && new QuotaModel(quota)
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => {

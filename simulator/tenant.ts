@@ -64,9 +64,12 @@ export function signInsFromActivity(user: GraphUser, now: number): SignInLogEntr
   const nonInteractive = realDate(a.lastNonInteractiveSignInDateTime)
   const raw: Array<{ at: number; isInteractive: boolean; errorCode: number }> = []
   if (inWindow(success)) {
-    raw.push({ at: success, isInteractive: success !== nonInteractive, errorCode: 0 })
+    // The older success is of the same kind, so the newest interactive and non-interactive
+    // entries stay those signInActivity names.
+    const isInteractive = success !== nonInteractive
+    raw.push({ at: success, isInteractive, errorCode: 0 })
     if (inWindow(success - 2 * DAY)) {
-      raw.push({ at: success - 2 * DAY, isInteractive: true, errorCode: 0 })
+      raw.push({ at: success - 2 * DAY, isInteractive, errorCode: 0 })
     }
   }
   if (inWindow(interactive) && interactive !== success) {

@@ -90,6 +90,7 @@ export interface SimTenantDirectory {
 export type FaultTarget =
   | 'token' // the Entra token endpoint
   | 'users' // GET …/users pages
+  | 'count' // GET …/users/$count
   | 'signIns' // GET …/auditLogs/signIns (direct or inside $batch)
   | 'batch' // POST …/$batch as a whole
   | 'batch-item' // one sub-request inside a $batch
@@ -107,11 +108,22 @@ export interface Fault {
    * `status`: answer `status` (with `retryAfter` as the Retry-After header when given, and `body`
    * or a Graph-style error body); `revoke-token`: every token issued so far becomes invalid
    * (Graph answers 401 InvalidAuthenticationToken until a new token is used); `reset`: destroy the
-   * socket (a network error). On `users` pages: `repeat-user`: the page starts with the previous
-   * page's last user (a cursor moved back by a user added while the list is read; on the first
-   * page: nothing to repeat); `drop-id`: the page's first user has no `id`.
+   * socket (a network error); `hang`: never answer (the connection stays open and silent);
+   * `truncate`: send the headers and half the body, then destroy the socket; `not-json`: answer
+   * 200 with an HTML page (a proxy or gateway page instead of Graph's JSON). On `users` pages:
+   * `repeat-user`: the page starts with the previous page's last user (a cursor moved back by a
+   * user added while the list is read; on the first page: nothing to repeat); `drop-id`: the
+   * page's first user has no `id`.
    */
-  kind: 'status' | 'revoke-token' | 'reset' | 'repeat-user' | 'drop-id'
+  kind:
+    | 'status'
+    | 'revoke-token'
+    | 'reset'
+    | 'repeat-user'
+    | 'drop-id'
+    | 'hang'
+    | 'truncate'
+    | 'not-json'
   status?: number
   retryAfter?: string
   body?: unknown

@@ -206,7 +206,10 @@ test('403 without AuditLog.Read.All: error naming the missing permission', async
   app.roles = ['User.Read.All']
   try {
     const result = await run()
-    expectError(result, /403 Authorization_RequestDenied.*AuditLog\.Read\.All.*admin consent/)
+    expectError(
+      result,
+      /403 Authentication_MSGraphPermissionMissing.*AuditLog\.Read\.All.*admin consent/
+    )
     expect(userRequests(sim)).toHaveLength(1)
   } finally {
     app.roles = roles
