@@ -169,6 +169,25 @@ describe('a federated credential that does not match', () => {
   })
 })
 
+describe('a federated credential whose audience differs', () => {
+  test('AADSTS700212 (an oidc-audience no credential names): names the audience', async () => {
+    const run = await runAction({
+      inputs: inputs({ 'oidc-audience': 'api://octo-audits' }),
+      env: oidc.env(sim.origin),
+      caPath: sim.caPath
+    })
+    expect(run.code).toBe(1)
+    expect(commandLines(run, 'error')).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `app ${sim.clientId} accepts the audience of this workflow's token \\(AADSTS700212\\)\\. .*audience "api://octo-audits": .*'oidc-audience'`
+        )
+      )
+    ])
+    expect(sim.requests.some((request) => request.target === 'users')).toBe(false)
+  })
+})
+
 describe('no OIDC token for this job', () => {
   test('auth-method github-oidc without ACTIONS_ID_TOKEN_REQUEST_URL: add id-token: write, no request', async () => {
     const run = await runAction({

@@ -87,6 +87,34 @@ describe('explainAuthError', () => {
     }
   )
 
+  const claims = {
+    iss: 'https://token.actions.githubusercontent.com/contoso',
+    sub: 'repo:Contoso/Audits:ref:refs/heads/main',
+    aud: 'api://AzureADTokenExchange'
+  }
+  const printed =
+    'issuer "https://token.actions.githubusercontent.com/contoso", subject "repo:Contoso/Audits:ref:refs/heads/main", audience "api://AzureADTokenExchange"'
+  test.each<[string, RegExp]>([
+    [
+      '7002138',
+      /names this workflow's subject in different upper and lower case.*case-sensitively/
+    ],
+    ['700211', /trusts the issuer of this workflow's token.*https:\/\/HOSTNAME\/_services\/token/],
+    ['700212', /accepts the audience of this workflow's token.*'cloud' \/ 'oidc-audience'/]
+  ])('AADSTS%s: its own fix, with the token issuer, subject and audience', (code, fix) => {
+    const failure = explainAuthError(entra(Number(code)), settings, { claims })
+    expect(failure.message).toContain(`app ${settings.clientId}`)
+    expect(failure.message).toContain(`(AADSTS${code})`)
+    expect(failure.message).toMatch(fix)
+    expect(failure.message).toContain(printed)
+    expect(failure.message).not.toContain('\n')
+  })
+
+  test('AADSTS7002138 is not read as AADSTS700213', () => {
+    const failure = explainAuthError(entra(7002138), settings, { claims })
+    expect(failure.message).not.toContain('No federated credential on app')
+  })
+
   test('an unknown tenant names the tenant and the host', () => {
     const failure = explainAuthError({ errorCode: 'endpoints_resolution_error' }, settings)
     expect(failure.message).toBe(

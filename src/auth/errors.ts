@@ -76,13 +76,26 @@ export function explainAuthError(
       return new AuthFailure(
         `The account ${username} does not exist in tenant ${tenantId} (AADSTS50034): check 'username'.`
       )
+    // The federated-credential codes: Entra's own text names one claim; the token's iss, sub and
+    // aud are what the admin must copy into the credential (workload identity federation,
+    // https://learn.microsoft.com/entra/workload-id/workload-identity-federation-considerations).
     case '700213':
-    case '70021': {
-      const audience = Array.isArray(claims?.aud) ? claims?.aud.join(',') : claims?.aud
+    case '70021':
       return new AuthFailure(
-        `No federated credential on app ${clientId} matches this workflow (AADSTS${code}). The GitHub token has issuer "${claims?.iss ?? '?'}", subject "${claims?.sub ?? '?'}", audience "${audience ?? '?'}": add a federated credential with exactly that issuer, subject and audience to the app registration.`
+        `No federated credential on app ${clientId} matches this workflow (AADSTS${code}). ${tokenClaims(claims)}: add a federated credential with exactly that issuer, subject and audience to the app registration.`
       )
-    }
+    case '7002138':
+      return new AuthFailure(
+        `A federated credential on app ${clientId} names this workflow's subject in different upper and lower case (AADSTS7002138); Entra compares subjects case-sensitively. ${tokenClaims(claims)}: change the credential's subject to exactly that subject, with the owner and repository spelled as GitHub spells them.`
+      )
+    case '700211':
+      return new AuthFailure(
+        `No federated credential on app ${clientId} trusts the issuer of this workflow's token (AADSTS700211). ${tokenClaims(claims)}: add a federated credential with exactly that issuer (GitHub Enterprise Server issues from https://HOSTNAME/_services/token, an enterprise with its own issuer URL from https://token.actions.githubusercontent.com/ENTERPRISE), and that subject and audience.`
+      )
+    case '700212':
+      return new AuthFailure(
+        `No federated credential on app ${clientId} accepts the audience of this workflow's token (AADSTS700212). ${tokenClaims(claims)}: give the federated credential exactly that audience, or set 'cloud' / 'oidc-audience' to the audience the credential names (api://AzureADTokenExchange, or …USGov / …China in the national clouds).`
+      )
     case '700027':
       return new AuthFailure(
         `App ${clientId} does not accept this certificate (AADSTS700027): upload the certificate (SHA-256 thumbprint ${settings.credentials.method === 'client-certificate' ? settings.credentials.thumbprintSha256 : '?'}) to the app registration.`
@@ -113,4 +126,10 @@ export function explainAuthError(
   }
   const detail = (err.errorMessage || err.message || String(error)).split(/\r?\n/)[0]
   return new AuthFailure(`Sign-in to Entra ID (${host}) failed: ${detail}`)
+}
+
+/** The GitHub OIDC token's non-secret claims, as an admin copies them into a federated credential. */
+function tokenClaims(claims: OidcClaims | undefined): string {
+  const audience = Array.isArray(claims?.aud) ? claims.aud.join(',') : claims?.aud
+  return `The GitHub token has issuer "${claims?.iss ?? '?'}", subject "${claims?.sub ?? '?'}", audience "${audience ?? '?'}"`
 }
