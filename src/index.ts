@@ -5,11 +5,18 @@ import { systemClock, type ActionIO } from './io.js'
 import { run } from './main.js'
 import { toolkitUploader } from './report/artifact.js'
 
+/** Values already sent to the runner as `::add-mask::`: each is sent once. */
+const masked = new Set<string>()
+
 /** The runner's side of ActionIO: @actions/core and the process environment. */
 const realIO: ActionIO = {
   getInput: (name) => core.getInput(name),
   setOutput: (name, value) => core.setOutput(name, value),
-  setSecret: (value) => core.setSecret(value),
+  setSecret: (value) => {
+    if (masked.has(value)) return
+    masked.add(value)
+    core.setSecret(value)
+  },
   info: (message) => core.info(message),
   warning: (message) => core.warning(message),
   error: (message) => core.error(message),

@@ -6,7 +6,7 @@ export interface ActionIO {
   /** The input's value as the runner passes it (INPUT_*), trimmed; '' when not given. */
   getInput(name: string): string
   setOutput(name: string, value: string | number): void
-  /** Registers a value the runner must mask in every log line. */
+  /** Registers a value the runner must mask in every log line (a value is sent to it once). */
   setSecret(value: string): void
   info(message: string): void
   warning(message: string): void
@@ -17,6 +17,15 @@ export interface ActionIO {
   getIDToken(audience: string): Promise<string>
   /** Process environment (RUNNER_TEMP, GITHUB_*, ACTIONS_*, proxies). */
   env: Record<string, string | undefined>
+}
+
+/**
+ * Registers a secret, and each line of a multi-line secret: the runner masks log lines one by
+ * one, so the whole value alone would not hide its lines.
+ */
+export function maskSecret(io: ActionIO, secret: string): void {
+  io.setSecret(secret)
+  for (const line of secret.split(/\r?\n/)) if (line.trim().length > 3) io.setSecret(line.trim())
 }
 
 export interface Clock {

@@ -5,7 +5,7 @@ import { readCertificate, type CertificateCredential } from './auth/certificate.
 import { CLOUDS, CLOUD_NAMES, type CloudName } from './clouds.js'
 import { Inputs, REPORT_BASENAME } from './constants.js'
 import { isGuid, parseExclusions, type ExclusionRule } from './exclusions.js'
-import type { ActionIO } from './io.js'
+import { maskSecret, type ActionIO } from './io.js'
 
 export type AuthMethod = 'client-secret' | 'client-certificate' | 'github-oidc' | 'password'
 export type Activity = 'successful' | 'any' | 'interactive'
@@ -163,11 +163,7 @@ function readSecrets(io: ActionIO): Record<(typeof SECRET_INPUTS)[number], strin
   const secrets = {} as Record<(typeof SECRET_INPUTS)[number], string>
   for (const input of SECRET_INPUTS) {
     const value = io.getInput(input)
-    if (value !== '') {
-      io.setSecret(value)
-      // The runner masks line by line: register each line of a multi-line value too.
-      for (const line of value.split(/\r?\n/)) if (line.trim().length > 3) io.setSecret(line.trim())
-    }
+    if (value !== '') maskSecret(io, value)
     secrets[input] = value
   }
   return secrets

@@ -15,7 +15,7 @@ import {
   type Simulator
 } from '../../simulator/server.js'
 import { makeClientCertificate, type ClientCertificate } from '../../simulator/tls.js'
-import { visible, commandLines } from './helpers.js'
+import { visible, commandLines, maskedValues } from './helpers.js'
 
 /** A certificate for `key` signed by `issuer` (self-signed when absent), valid [from, to]. */
 function certificate(options: {
@@ -151,6 +151,11 @@ describe('a valid certificate', () => {
     ).replace(/^Bearer /, '')
     const shown = visible(run)
     for (const line of bodyLines(registered.keyPem)) expect(shown).not.toContain(line)
+    // Every line of the key is masked, each mask sent once (the input and the key msal gets
+    // share lines).
+    const masked = maskedValues(run)
+    for (const line of bodyLines(registered.keyPem)) expect(masked).toContain(line)
+    expect(new Set(masked).size).toBe(masked.length)
     expect(shown).not.toContain(form.client_assertion)
     expect(shown).not.toContain(form.client_assertion.split('.')[2])
     expect(shown).not.toContain(accessToken)

@@ -104,6 +104,14 @@ export function unmaskedLog(text: string): string {
     .join('\n')
 }
 
+/** The values the run asked the runner to mask, one per `::add-mask::` line, in order. */
+export function maskedValues(run: ActionRun): string[] {
+  return run.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('::add-mask::'))
+    .map((line) => line.slice('::add-mask::'.length))
+}
+
 /** Everything the run showed or wrote, minus `::add-mask::` lines. */
 export function visible(run: ActionRun): string {
   return unmaskedLog(run.everything())

@@ -5,7 +5,7 @@ import {
   type Configuration
 } from '@azure/msal-node'
 import type { Fetch } from '../http.js'
-import type { ActionIO, Clock } from '../io.js'
+import { maskSecret, type ActionIO, type Clock } from '../io.js'
 import type { Settings } from '../settings.js'
 import { AuthFailure, explainAuthError, type OidcClaims } from './errors.js'
 import { msalNetworkModule } from './network.js'
@@ -59,7 +59,7 @@ export function createTokenSource(
       if (credentials.method === 'client-secret') auth.clientSecret = credentials.clientSecret
       if (credentials.method === 'client-certificate') {
         // The key as msal gets it may differ from the input (decrypted, PKCS#8): mask it too.
-        maskLines(io, credentials.privateKey)
+        maskSecret(io, credentials.privateKey)
         auth.clientCertificate = {
           thumbprintSha256: credentials.thumbprintSha256,
           privateKey: credentials.privateKey,
@@ -124,10 +124,4 @@ export function createTokenSource(
       return result.accessToken
     }
   }
-}
-
-/** Masks a multi-line secret whole and line by line (the runner masks each log line). */
-function maskLines(io: ActionIO, secret: string): void {
-  io.setSecret(secret)
-  for (const line of secret.split(/\r?\n/)) if (line.trim().length > 3) io.setSecret(line.trim())
 }
