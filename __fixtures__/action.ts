@@ -57,6 +57,15 @@ export interface Report extends ReportMeta {
   users: Record<string, unknown>[]
 }
 
+/**
+ * The action's stdout as a runner's log shows it: `::add-mask::` lines are commands, never shown,
+ * and `::debug::` lines (the artifact toolkit writes many) are hidden unless step debug logging
+ * is on (https://docs.github.com/actions/reference/workflows-and-actions/workflow-commands).
+ */
+export function runnerLog(stdout: string): string[] {
+  return stdout.split('\n').filter((line) => line !== '' && !/^::(add-mask|debug)::/.test(line))
+}
+
 /** Inputs pointing at the simulator with its default app and secret. */
 export function simInputs(sim: Simulator): Record<string, string> {
   return {

@@ -4,7 +4,7 @@
  * readably in the terminal.
  */
 import { join } from 'node:path'
-import { ROOT, runAction, simInputs } from '../__fixtures__/action.js'
+import { ROOT, runAction, runnerLog, simInputs } from '../__fixtures__/action.js'
 import { createArtifactService } from '../simulator/artifact.js'
 import { startSimulator } from '../simulator/server.js'
 import { generateTenant } from '../simulator/tenant.js'
@@ -62,11 +62,8 @@ async function main(): Promise<void> {
       },
       caPath: sim.caPath
     })
-    const log = run.stdout
-      .split('\n')
-      .filter((line) => line !== '' && !line.startsWith('::add-mask::'))
     console.log('--- action log ---')
-    console.log(log.join('\n'))
+    console.log(runnerLog(run.stdout).join('\n'))
     console.log('\n--- job summary ---')
     console.log(summaryAsText(run.summary))
     console.log('\n--- outputs ---')
