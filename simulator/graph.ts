@@ -6,6 +6,7 @@
  * licence and token checks answer with Graph's own codes and wording; with a quota model, every
  * request (each `$batch` sub-request too) is counted against its app's and tenant's window.
  */
+import { directoryTarget, listDirectory } from './directory.js'
 import { faultResponse, type FaultQueue } from './faults.js'
 import { graphError } from './http.js'
 import type { QuotaClass, QuotaModel } from './quota.js'
@@ -55,7 +56,9 @@ const USER_PROPERTIES = [
   'externalUserState',
   'creationType',
   'onPremisesSyncEnabled',
-  'lastPasswordChangeDateTime'
+  'lastPasswordChangeDateTime',
+  'externalUserStateChangeDateTime',
+  'assignedLicenses'
 ]
 const USER_PROPERTY_BY_LOWER = new Map(USER_PROPERTIES.map((p) => [p.toLowerCase(), p]))
 /** What Graph returns without $select (v1.0 has a short default set; beta returns everything). */
@@ -162,7 +165,7 @@ export function createGraph(state: GraphState): Route {
     )
       return 'groups'
     if (method === 'POST' && path === '/$batch') return 'batch'
-    return 'other'
+    return directoryTarget(method, path) ?? 'other'
   }
 
   /** Applies a fault: a response to send instead, or undefined to carry on (revocation done). */
@@ -190,8 +193,12 @@ export function createGraph(state: GraphState): Route {
         return listSignIns(call, auth)
       case 'groups':
         return listGroupMembers(call, auth)
-      default:
-        return notFound(call.path)
+      default: {
+        const directory = directoryTarget(call.method, call.path)
+        return directory
+          ? listDirectory(directory, directoryCall(call), auth, state.tenant)
+          : notFound(call.path)
+      }
     }
   }
 
@@ -336,6 +343,16 @@ export function createGraph(state: GraphState): Route {
     if (end < members.length) body['@odata.nextLink'] = nextLink(call, end)
     body.value = value
     return json(body)
+  }
+
+  function directoryCall(call: GraphCall) {
+    return {
+      version: call.version,
+      query: call.query,
+      origin: call.origin,
+      nextLink: (offset: number) => nextLink(call, offset),
+      offset: () => parseSkipToken(call.query.get('$skiptoken'))
+    }
   }
 
   function batch(call: GraphCall, body: Buffer, headers: RecordedRequest['headers']): SimResponse {
@@ -508,8 +525,10 @@ function nextLink(call: GraphCall, offset: number): string {
 function project(user: Partial<GraphUser>, select: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   const rec = user as Record<string, unknown>
+  // A derived type (agentUser) is annotated whatever the $select, as OData does in a collection.
+  if (typeof rec['@odata.type'] === 'string') out['@odata.type'] = rec['@odata.type']
   for (const p of select) {
-    if (p === 'businessPhones') out[p] = rec[p] ?? []
+    if (p === 'businessPhones' || p === 'assignedLicenses') out[p] = rec[p] ?? []
     else if (p === 'signInActivity') {
       // Absent on the user (never signed in): Graph omits nothing, it sends null or the object;
       // the generator's "absent" form is kept absent so that clients handle it too.

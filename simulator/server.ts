@@ -37,7 +37,13 @@ export const DEFAULT_CLIENT_SECRET = 'Sim8Q~simulator.client-secret_0123456789ab
 export const PUBLIC_CLIENT_ID = '1d2e3f4a-5b6c-4d7e-8f9a-0b1c2d3e4f5a'
 /** The GitHub workflow subject the default app has a federated credential for. */
 export const DEFAULT_FEDERATED_SUBJECT = 'repo:octo-org/octo-repo:ref:refs/heads/main'
-export const DEFAULT_ROLES = ['User.Read.All', 'AuditLog.Read.All', 'GroupMember.Read.All']
+export const DEFAULT_ROLES = [
+  'User.Read.All',
+  'AuditLog.Read.All',
+  'GroupMember.Read.All',
+  'RoleManagement.Read.Directory',
+  'LicenseAssignment.Read.All'
+]
 
 /** Password-flow accounts: one that works, one behind MFA, one locked. */
 export const DEFAULT_ACCOUNTS: SimAccount[] = [

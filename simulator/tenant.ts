@@ -4,7 +4,16 @@
  * `user(i)` is a pure function of (seed, i, now), so a page of a million-user tenant costs the same
  * as a page of a ten-user one, and the same seed always gives the same users.
  */
-import type { GraphUser, SignInLogEntry, Tenant } from './types.js'
+import {
+  fixtureRolesAndSkus,
+  generatedRolesAndSkus,
+  helpdeskAdminIndices,
+  licenses,
+  ROLE_PRINCIPALS,
+  type FixtureRolesOptions,
+  type SkuName
+} from './catalog.js'
+import type { GraphUser, RolesAndSkus, SignInLogEntry, Tenant } from './types.js'
 
 const DAY = 86_400_000
 /** Entra records lastSuccessfulSignInDateTime from this instant on (see DESIGN.md, Policy). */
@@ -99,7 +108,7 @@ export function signInsFromActivity(user: GraphUser, now: number): SignInLogEntr
   }))
 }
 
-export interface FixtureTenantOptions {
+export interface FixtureTenantOptions extends FixtureRolesOptions {
   /** The run's clock for derived sign-in logs (default: now). */
   now?: Date | string | number
   /** Sign-in log entries by user id; users not listed get entries derived from signInActivity. */
@@ -123,8 +132,14 @@ export function fixtureTenant(users: GraphUser[], opts: FixtureTenantOptions = {
       return user ? signInsFromActivity(user, now) : []
     },
     groupMembers: (groupId) => opts.groups?.[groupId.toLowerCase()] ?? opts.groups?.[groupId],
-    userById: (userId) => byId.get(userId)
+    userById: (userId) => byId.get(userId),
+    rolesAndSkus: once(() => fixtureRolesAndSkus(opts))
   }
+}
+
+function once<T>(make: () => T): () => T {
+  let value: T | undefined
+  return () => (value ??= make())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -208,7 +223,13 @@ export const TENANT_TRAITS = {
   guestShare: 0.2,
   disabledShare: 0.05,
   trickyNameShare: 0.02,
-  nullNameShare: 0.003
+  nullNameShare: 0.003,
+  /** Members that are agent identities (`#microsoft.graph.agentUser`). */
+  agentShare: 0.02,
+  /** Guests that never signed in whose invitation is still `PendingAcceptance`. */
+  pendingInvitationShare: 0.7,
+  /** Members synced from on-premises AD (`onPremisesSyncEnabled: true`). */
+  onPremisesShare: 0.4
 } as const
 
 /** Fixed group ids of every generated tenant. */
@@ -218,7 +239,9 @@ export const GROUPS = {
   /** Every 997th user from index 2, at most 1000 members. */
   serviceAccounts: '6a3f1c2e-9b7d-4e15-8c4a-b1eac0ffee02',
   /** A group with no members. */
-  empty: '6a3f1c2e-9b7d-4e15-8c4a-b1eac0ffee03'
+  empty: '6a3f1c2e-9b7d-4e15-8c4a-b1eac0ffee03',
+  /** A role-assignable group holding Helpdesk Administrator (see catalog.ts). */
+  helpdeskAdmins: ROLE_PRINCIPALS.helpdeskAdmins.id
 } as const
 
 export const TRICKY_NAMES = [
@@ -343,6 +366,8 @@ export interface GeneratedTenant extends Tenant {
   kindOf(index: number): UserKind
   /** The index of a generated user id, undefined when it is not one of this tenant's ids. */
   indexOf(userId: string): number | undefined
+  userById(userId: string): GraphUser | undefined
+  rolesAndSkus(): RolesAndSkus
 }
 
 const CUMULATIVE = (() => {
@@ -367,6 +392,9 @@ export function generateTenant(opts: GenerateTenantOptions): GeneratedTenant {
     now - between(i, k, lo, hi) * DAY
 
   const breakGlass = (i: number): boolean => i < 2 && i < count
+  const isGuest = (i: number): boolean => !breakGlass(i) && rand(i, 1) < TENANT_TRAITS.guestShare
+  const isAgent = (i: number): boolean =>
+    !breakGlass(i) && !isGuest(i) && rand(i, 10) < TENANT_TRAITS.agentShare
 
   function kindOf(i: number): UserKind {
     if (breakGlass(i)) return 'never-fields-null'
@@ -395,7 +423,7 @@ export function generateTenant(opts: GenerateTenantOptions): GeneratedTenant {
     const kind = kindOf(i)
     const first = FIRST[mix(seedMix ^ i ^ 0x51) % FIRST.length]
     const last = LAST[mix(seedMix ^ i ^ 0x52) % LAST.length]
-    const guest = !breakGlass(i) && rand(i, 1) < TENANT_TRAITS.guestShare
+    const guest = isGuest(i)
     const disabled = !breakGlass(i) && rand(i, 2) < TENANT_TRAITS.disabledShare
     const local = `${first}.${last}${i}`.toLowerCase()
     const upn = breakGlass(i)
@@ -481,7 +509,8 @@ export function generateTenant(opts: GenerateTenantOptions): GeneratedTenant {
       displayName,
       userType: guest ? 'Guest' : 'Member',
       accountEnabled: !disabled,
-      createdDateTime: created === null ? null : isoSeconds(created)
+      createdDateTime: created === null ? null : isoSeconds(created),
+      ...identityTraits(i, kind, guest, local, created)
     }
     if (never === 'absent') return u
     if (never === 'null') {
@@ -509,8 +538,85 @@ export function generateTenant(opts: GenerateTenantOptions): GeneratedTenant {
     return u
   }
 
+  /**
+   * Draws 10–16 (after every draw above, so adding them changed no earlier user): agent
+   * identities, mail, on-premises sync, the invitation state of guests, licences.
+   */
+  function identityTraits(
+    i: number,
+    kind: UserKind,
+    guest: boolean,
+    local: string,
+    created: number | null
+  ): Partial<GraphUser> {
+    if (breakGlass(i)) {
+      return {
+        mail: null,
+        onPremisesSyncEnabled: null,
+        externalUserState: null,
+        assignedLicenses: []
+      }
+    }
+    const traits: Partial<GraphUser> = {}
+    if (isAgent(i)) traits['@odata.type'] = '#microsoft.graph.agentUser'
+    traits.mail =
+      rand(i, 13) < 0.05
+        ? null
+        : guest
+          ? `${local}@${GUEST_DOMAINS[i % GUEST_DOMAINS.length]}`
+          : `${local}@${domain.replace(/\.onmicrosoft\.com$/i, '.com')}`
+    const sync = rand(i, 14)
+    traits.onPremisesSyncEnabled =
+      guest || isAgent(i)
+        ? null
+        : sync < TENANT_TRAITS.onPremisesShare
+          ? true
+          : sync < 0.45
+            ? false
+            : null
+    if (guest) {
+      const neverSignedIn = kind.startsWith('never') || kind === 'new-account'
+      const state = rand(i, 15)
+      const invited = created ?? daysAgo(i, 16, 100, 400)
+      if (neverSignedIn && state < TENANT_TRAITS.pendingInvitationShare) {
+        traits.externalUserState = 'PendingAcceptance'
+        // A few invitations carry no change date: the policy then counts from createdDateTime.
+        traits.externalUserStateChangeDateTime =
+          rand(i, 16) < 0.1 ? null : isoSeconds(invited + 60_000)
+      } else if (state < 0.95) {
+        traits.externalUserState = 'Accepted'
+        traits.externalUserStateChangeDateTime = isoSeconds(invited + between(i, 16, 0.01, 3) * DAY)
+      } else {
+        // Invited before Entra recorded invitation states.
+        traits.externalUserState = null
+        traits.externalUserStateChangeDateTime = null
+      }
+    } else {
+      traits.externalUserState = null
+      traits.externalUserStateChangeDateTime = null
+    }
+    const skus: SkuName[] = []
+    const plan = rand(i, 11)
+    if (guest) {
+      if (plan < 0.05) skus.push('POWER_BI_PRO')
+    } else if (isAgent(i)) {
+      if (plan < 0.5) skus.push('ENTERPRISEPACK')
+    } else {
+      if (plan < 0.55) skus.push('SPE_E3')
+      else if (plan < 0.7) skus.push('SPE_E5')
+      else if (plan < 0.85) skus.push('ENTERPRISEPACK')
+      const extra = rand(i, 12)
+      if (skus.length > 0 && extra < 0.25) skus.push('POWER_BI_PRO')
+      if (extra > 0.9) skus.push('EMS')
+    }
+    traits.assignedLicenses = licenses(...skus)
+    return traits
+  }
+
   function groupMembers(groupId: string): string[] | undefined {
     switch (groupId.toLowerCase()) {
+      case GROUPS.helpdeskAdmins:
+        return helpdeskAdminIndices(count, isAgent).map(idOf)
       case GROUPS.breakGlass:
         return [0, 1].filter((i) => i < count).map(idOf)
       case GROUPS.serviceAccounts: {
@@ -541,6 +647,7 @@ export function generateTenant(opts: GenerateTenantOptions): GeneratedTenant {
     userById(userId) {
       const i = indexOf(userId)
       return i === undefined ? undefined : user(i)
-    }
+    },
+    rolesAndSkus: once((): RolesAndSkus => generatedRolesAndSkus(count, idOf, isAgent))
   }
 }

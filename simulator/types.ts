@@ -7,6 +7,8 @@ import type { IncomingHttpHeaders } from 'node:http'
 
 /** A user exactly as Graph returns it; `signInActivity` may be absent, null or hold sentinels. */
 export interface GraphUser {
+  /** Set only on derived types: `#microsoft.graph.agentUser` (an agent identity, not a person). */
+  '@odata.type'?: string
   id: string
   userPrincipalName: string
   displayName: string | null
@@ -21,6 +23,59 @@ export interface GraphUser {
     lastSuccessfulSignInDateTime?: string | null
     lastSuccessfulSignInRequestId?: string | null
   } | null
+  mail?: string | null
+  /** true: synced from on-premises; false: no longer synced; null: never synced (cloud-only). */
+  onPremisesSyncEnabled?: boolean | null
+  /** Guests invited through the invitation API: `PendingAcceptance` or `Accepted`; else null. */
+  externalUserState?: string | null
+  externalUserStateChangeDateTime?: string | null
+  assignedLicenses?: Array<{ skuId: string; disabledPlans: string[] }>
+}
+
+/** A directory role (unifiedRoleDefinition); built-in roles have id = templateId. */
+export interface SimRoleDefinition {
+  id: string
+  displayName: string
+  isBuiltIn: boolean
+}
+
+/**
+ * One active role assignment (unifiedRoleAssignment) or PIM eligibility
+ * (unifiedRoleEligibilitySchedule): a role granted to a user, a role-assignable group or a
+ * service principal.
+ */
+export interface SimRoleGrant {
+  id: string
+  principalId: string
+  roleDefinitionId: string
+  directoryScopeId: string
+}
+
+/** A principal that is not one of the tenant's users (a role-assignable group, an app). */
+export interface SimPrincipal {
+  '@odata.type': '#microsoft.graph.group' | '#microsoft.graph.servicePrincipal'
+  id: string
+  displayName: string
+}
+
+/** A subscription the tenant bought (subscribedSku), reduced to what the simulator serves. */
+export interface SimSku {
+  skuId: string
+  skuPartNumber: string
+  /** Licences bought (prepaidUnits.enabled). */
+  enabled: number
+}
+
+/** The tenant's directory roles and subscriptions (roleManagement/directory, subscribedSkus). */
+export interface RolesAndSkus {
+  roleDefinitions: SimRoleDefinition[]
+  roleAssignments: SimRoleGrant[]
+  roleEligibilitySchedules: SimRoleGrant[]
+  /** Groups and service principals that hold roles, by id. */
+  principals: Record<string, SimPrincipal>
+  subscribedSkus: SimSku[]
+  /** Objects per page of the role lists (Graph pages them; the action must follow nextLink). */
+  pageSize: number
 }
 
 /** One entry of `auditLogs/signIns` as Graph returns it (only the fields the action reads). */
@@ -47,6 +102,8 @@ export interface Tenant {
   groupMembers(groupId: string): string[] | undefined
   /** A user by object id (optional: used to fill selected fields of group members). */
   userById?(userId: string): GraphUser | undefined
+  /** Directory roles and subscribed SKUs (absent: none, every list empty). */
+  rolesAndSkus?(): RolesAndSkus
 }
 
 export interface SimApp {
@@ -95,6 +152,10 @@ export type FaultTarget =
   | 'batch' // POST …/$batch as a whole
   | 'batch-item' // one sub-request inside a $batch
   | 'groups' // GET …/groups/{id}/transitiveMembers
+  | 'roleDefinitions' // GET …/roleManagement/directory/roleDefinitions
+  | 'roleAssignments' // GET …/roleManagement/directory/roleAssignments
+  | 'roleEligibilitySchedules' // GET …/roleManagement/directory/roleEligibilitySchedules
+  | 'subscribedSkus' // GET …/subscribedSkus
   | 'oidc' // GitHub OIDC token request
   | 'artifact' // artifact service (Twirp or blob upload)
 
