@@ -4,7 +4,7 @@
  * each in a child process that trusts the simulator's CA through NODE_EXTRA_CA_CERTS.
  */
 import { createHash, generateKeyPairSync, sign } from 'node:crypto'
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import yauzl from 'yauzl'
@@ -279,6 +279,55 @@ describe('artifact service', () => {
   })
   const upload = (name: string, env = childEnv(), retention = '7') =>
     runFixture('artifact-upload.mjs', [name, join(work, 'report'), retention, '--', ...files], env)
+
+  it('real listArtifacts and downloadArtifact of another job of the run get what it uploaded', async () => {
+    expect(
+      (
+        await upload('report-a', {
+          ...service.env(sim.origin, 'leg-a'),
+          NODE_EXTRA_CA_CERTS: sim.caPath
+        })
+      ).code
+    ).toBe(0)
+    expect(
+      (
+        await upload('report-b', {
+          ...service.env(sim.origin, 'leg-b'),
+          NODE_EXTRA_CA_CERTS: sim.caPath
+        })
+      ).code
+    ).toBe(0)
+    const into = mkdtempSync(join(tmpdir(), 'artifact-download-'))
+    const merge = await runFixture('artifact-download.mjs', [into], {
+      ...service.env(sim.origin, 'merge'),
+      NODE_EXTRA_CA_CERTS: sim.caPath
+    })
+    expect(merge.code).toBe(0)
+    expect(merge.result).toMatchObject({
+      artifacts: [
+        { name: 'report-a', id: 1, digest: service.artifacts()[0].digest },
+        { name: 'report-b', id: 2, digest: service.artifacts()[1].digest }
+      ].sort((a, b) => b.id - a.id),
+      downloads: [
+        { name: 'report-b', digestMismatch: false },
+        { name: 'report-a', digestMismatch: false }
+      ]
+    })
+    for (const name of ['report-a', 'report-b']) {
+      expect(readFileSync(join(into, name, 'report.csv'), 'utf8')).toBe(
+        'id,userPrincipalName\n1,a@contoso.com\n'
+      )
+    }
+    const requests = sim.requests.map((request) => request.path.split('?')[0].split('/').pop())
+    expect(requests.filter((method) => method === 'GetSignedArtifactURL')).toHaveLength(2)
+    // A token of another workflow run sees none of them.
+    const stranger = await runFixture('artifact-download.mjs', [into], {
+      ACTIONS_RESULTS_URL: `${sim.origin}/`,
+      ACTIONS_RUNTIME_TOKEN: buildRuntimeToken(),
+      NODE_EXTRA_CA_CERTS: sim.caPath
+    })
+    expect(stranger.result).toEqual({ artifacts: [], downloads: [] })
+  })
 
   it('real uploadArtifact of two files succeeds and the stored zip holds both', async () => {
     const child = await upload('entra-signin-report')

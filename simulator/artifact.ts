@@ -9,6 +9,13 @@
  *    too).
  * 3. `FinalizeArtifact` with the size and `sha256:<hex>` of the zip → `{ ok, artifact_id }`.
  *
+ * Downloads (`listArtifacts`, `downloadArtifact` of the toolkit's `find/list-artifacts.ts` and
+ * `download/download-artifact.ts`): `ListArtifacts` with the caller's backend ids (and an
+ * `id_filter` for one artifact) → every finalized artifact of the workflow run, whichever job
+ * uploaded it; `GetSignedArtifactURL` with the backend ids *of the artifact* as listed and its
+ * name → `{ signed_url }`; then a plain `GET` of that URL for the zip. Any job of a run may read
+ * the run's artifacts (a merge job downloads what the matrix legs uploaded).
+ *
  * The client parses the runtime token's `scp` claim (`… Actions.Results:<runId>:<jobId>`) for the
  * backend ids it sends; `buildRuntimeToken` makes such a token (HMAC-signed by this process so the
  * service can tell its own tokens apart from forged ones).
@@ -59,8 +66,11 @@ export interface ArtifactService {
   /** A runtime token for `backendIds` (any token from `buildRuntimeToken` is accepted). */
   readonly runtimeToken: string
   readonly backendIds: BackendIds
-  /** `ACTIONS_RESULTS_URL` and `ACTIONS_RUNTIME_TOKEN` for an origin. */
-  env(origin: string): Record<'ACTIONS_RESULTS_URL' | 'ACTIONS_RUNTIME_TOKEN', string>
+  /**
+   * `ACTIONS_RESULTS_URL` and `ACTIONS_RUNTIME_TOKEN` for an origin; with `job`, the token of
+   * another job of the same workflow run (a matrix leg, a merge job).
+   */
+  env(origin: string, job?: string): Record<'ACTIONS_RESULTS_URL' | 'ACTIONS_RUNTIME_TOKEN', string>
   /** Finalized artifacts in upload order (`{ all: true }`: created but unfinalized ones too). */
   artifacts(options?: { all?: boolean }): StoredArtifact[]
 }
@@ -221,7 +231,9 @@ export function createArtifactService(options: ArtifactServiceOptions = {}): Art
     }
     const run = str(body.workflow_run_backend_id ?? body.workflowRunBackendId)
     const job = str(body.workflow_job_run_backend_id ?? body.workflowJobRunBackendId)
-    if (run !== ids.workflowRunBackendId || job !== ids.workflowJobRunBackendId) {
+    // Reads name the run's artifacts by the job that uploaded them, so only the run must match.
+    const reads = method === 'ListArtifacts' || method === 'GetSignedArtifactURL'
+    if (run !== ids.workflowRunBackendId || (!reads && job !== ids.workflowJobRunBackendId)) {
       return twirpError('permission_denied', 'backend ids do not match the runtime token')
     }
     const name = str(body.name)
@@ -250,7 +262,7 @@ export function createArtifactService(options: ArtifactServiceOptions = {}): Art
             id: 0,
             name,
             workflowRunBackendId: run,
-            workflowJobRunBackendId: job,
+            workflowJobRunBackendId: ids.workflowJobRunBackendId,
             mimeType: str(body.mime_type ?? body.mimeType) ?? null,
             version: typeof body.version === 'number' ? body.version : null,
             createdAt: createdAt.toISOString(),
@@ -326,7 +338,9 @@ export function createArtifactService(options: ArtifactServiceOptions = {}): Art
       }
       case 'GetSignedArtifactURL': {
         const upload = name ? find(run, name, true) : undefined
-        if (!upload) return twirpError('not_found', `artifact ${name} not found`)
+        if (!upload || upload.artifact.workflowJobRunBackendId !== job) {
+          return twirpError('not_found', `artifact ${name} not found`)
+        }
         const id = [...uploads].find(([, u]) => u === upload)?.[0]
         return {
           status: 200,
@@ -451,7 +465,13 @@ export function createArtifactService(options: ArtifactServiceOptions = {}): Art
     route,
     runtimeToken,
     backendIds,
-    env: (origin) => ({ ACTIONS_RESULTS_URL: `${origin}/`, ACTIONS_RUNTIME_TOKEN: runtimeToken }),
+    env: (origin, job) => ({
+      ACTIONS_RESULTS_URL: `${origin}/`,
+      ACTIONS_RUNTIME_TOKEN:
+        job === undefined
+          ? runtimeToken
+          : buildRuntimeToken({ ...backendIds, workflowJobRunBackendId: job }, now())
+    }),
     artifacts: (opts) =>
       order.map((u) => u.artifact).filter((a) => opts?.all === true || a.finalized)
   }
