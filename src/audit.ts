@@ -1,8 +1,9 @@
 import type { Baseline } from './baseline.js'
+import { LOG_WINDOW_DAYS } from './constants.js'
 import { compileExclusions, isExpired } from './exclusions.js'
 import type { GraphClient } from './graph/client.js'
 import { groupExclusions } from './graph/groups.js'
-import { signInLogUserPages, LOG_WINDOW_DAYS } from './graph/sign-in-logs.js'
+import { signInLogUserPages } from './graph/sign-in-logs.js'
 import { userPages } from './graph/users.js'
 import type { RetryContext } from './graph/retry.js'
 import {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { Inputs } from './constants.js'
-import { InputError } from './settings.js'
+import { InputError } from './errors.js'
 
 /** Users stale in an earlier report: who is stale now but not then is "new". */
 export interface Baseline {

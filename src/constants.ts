@@ -79,3 +79,6 @@ export const SUMMARY_MAX_BYTES = 1024 * 1024 - 16 * 1024
 export const BATCH_SIZE = 20
 /** $batch requests in flight at once for the sign-in-log source. */
 export const BATCH_CONCURRENCY = 4
+
+/** Entra keeps sign-in logs this long at most (7 days without a premium licence). */
+export const LOG_WINDOW_DAYS = 30

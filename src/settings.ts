@@ -5,6 +5,7 @@ import { readCertificate, type CertificateCredential } from './auth/certificate.
 import { CLOUDS, CLOUD_NAMES, type CloudName } from './clouds.js'
 import { Inputs, REPORT_BASENAME } from './constants.js'
 import { isGuid, parseExclusions, type ExclusionRule } from './exclusions.js'
+import { InputError } from './errors.js'
 import { maskSecret, type ActionIO } from './io.js'
 
 export type AuthMethod = 'client-secret' | 'client-certificate' | 'github-oidc' | 'password'
@@ -63,14 +64,6 @@ export interface Settings {
   summaryRows: number
   redact: Redact
   pageSize: number
-}
-
-/** A bad input: the message names the input, the value (never a secret) and what is allowed. */
-export class InputError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'InputError'
-  }
 }
 
 const SECRET_INPUTS = [

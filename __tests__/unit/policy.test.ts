@@ -1,20 +1,18 @@
+import { iso, parseGraphDate, parseSignInDate } from '../../src/dates.js'
 import {
-  iso,
   compareWorstFirst,
   count,
   decideResult,
   emptyCounts,
   evaluateUser,
   lastActivity,
-  parseGraphDate,
-  parseSignInDate,
   type Counts,
-  type DirectoryUser,
   type PolicyContext,
   type Status,
   type UserRecord
 } from '../../src/policy.js'
 import { compileExclusions, parseExclusions } from '../../src/exclusions.js'
+import type { DirectoryUser } from '../../src/users.js'
 import type { PolicySettings } from '../../src/settings.js'
 import { testPolicy } from '../../__fixtures__/settings.js'
 

@@ -5,7 +5,8 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import forge from 'node-forge'
 import { Inputs } from '../../src/constants.js'
-import { getSettings, InputError, type Settings } from '../../src/settings.js'
+import { InputError } from '../../src/errors.js'
+import { getSettings, type Settings } from '../../src/settings.js'
 import { FakeIO } from '../../__fixtures__/io.js'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')

@@ -1,13 +1,6 @@
 import type { Settings } from '../settings.js'
+import { AuthFailure } from '../errors.js'
 import type { NetworkFailure } from './network.js'
-
-/** A sign-in failure, already explained for the user. */
-export class AuthFailure extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'AuthFailure'
-  }
-}
 
 /** Non-secret claims of the GitHub OIDC token, printed when no federated credential matches. */
 export interface OidcClaims {

@@ -1,5 +1,6 @@
 import type { ActionIO } from '../io.js'
-import { AuthFailure, type OidcClaims } from './errors.js'
+import { AuthFailure } from '../errors.js'
+import type { OidcClaims } from './errors.js'
 
 /**
  * The runner's GitHub OIDC ID token for `audience`, used as the client assertion (secretless).

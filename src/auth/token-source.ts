@@ -7,7 +7,8 @@ import {
 import type { Fetch } from '../http.js'
 import { maskSecret, type ActionIO, type Clock } from '../io.js'
 import type { Settings } from '../settings.js'
-import { AuthFailure, explainAuthError, type OidcClaims } from './errors.js'
+import { AuthFailure } from '../errors.js'
+import { explainAuthError, type OidcClaims } from './errors.js'
 import { msalNetworkModule } from './network.js'
 import { githubAssertion, requireGithubOidc } from './oidc.js'
 

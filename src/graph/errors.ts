@@ -1,17 +1,6 @@
 import { RETRY } from '../constants.js'
+import { GraphFailure } from '../errors.js'
 import type { Settings } from '../settings.js'
-
-/** A Graph request that finally failed, explained for the user. */
-export class GraphFailure extends Error {
-  constructor(
-    message: string,
-    readonly status?: number,
-    readonly code?: string
-  ) {
-    super(message)
-    this.name = 'GraphFailure'
-  }
-}
 
 /** Graph's error body: `{ error: { code, message } }`. */
 export function graphErrorOf(body: string): { code?: string; message?: string } {

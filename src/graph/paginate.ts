@@ -1,5 +1,5 @@
 import type { GraphClient } from './client.js'
-import { GraphFailure } from './errors.js'
+import { GraphFailure } from '../errors.js'
 
 interface GraphPage<T> {
   value?: T[]

@@ -1,7 +1,7 @@
 import type { Response } from 'node-fetch'
 import { RETRY } from '../constants.js'
 import type { Clock } from '../io.js'
-import { GraphFailure } from './errors.js'
+import { GraphFailure } from '../errors.js'
 
 /**
  * Retry-After as milliseconds: whole or fractional seconds, or an HTTP date. Undefined when

@@ -1,13 +1,11 @@
 import { BATCH_CONCURRENCY, BATCH_SIZE, RETRY } from '../constants.js'
-import type { DirectoryUser } from '../policy.js'
+import type { DirectoryUser } from '../users.js'
 import type { Settings } from '../settings.js'
 import type { GraphClient } from './client.js'
-import { explainGraphError, GraphFailure } from './errors.js'
+import { GraphFailure } from '../errors.js'
+import { explainGraphError } from './errors.js'
 import { isRetryableStatus, retryDelayMs, type RetryContext } from './retry.js'
 import { userPages } from './users.js'
-
-/** Entra keeps sign-in logs this long at most (7 days without a premium licence). */
-export const LOG_WINDOW_DAYS = 30
 
 interface SignInEntry {
   createdDateTime: string

@@ -1,4 +1,4 @@
-import type { DirectoryUser } from '../policy.js'
+import type { DirectoryUser } from '../users.js'
 import type { GraphClient } from './client.js'
 import { pages } from './paginate.js'
 

@@ -1,7 +1,7 @@
 import { BASELINE_SAMPLE, type AuditOutcome } from '../audit.js'
 import type { Baseline } from '../baseline.js'
+import { LOG_WINDOW_DAYS } from '../constants.js'
 import { isExpired } from '../exclusions.js'
-import { LOG_WINDOW_DAYS } from '../graph/sign-in-logs.js'
 import type { Settings } from '../settings.js'
 import { redactUpn } from './redact.js'
 
