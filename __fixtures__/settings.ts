@@ -1,4 +1,4 @@
-import type { PolicySettings, Settings } from '../src/settings.js'
+import type { PolicySettings, Settings } from '../src/settings/settings.js'
 
 /** The policy as action.yml's defaults give it. */
 export function testPolicy(overrides: Partial<PolicySettings> = {}): PolicySettings {

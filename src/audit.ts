@@ -20,7 +20,7 @@ import { ReportFiles, type ReportPaths } from './report/files.js'
 import type { ReportMeta } from './report/json.js'
 import { redactRecord } from './report/redact.js'
 import { WorstUsers } from './report/worst.js'
-import type { Settings } from './settings.js'
+import type { Settings } from './settings/settings.js'
 
 export interface AuditOutcome {
   counts: Counts

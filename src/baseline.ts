@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs'
-import { isAbsolute, resolve } from 'node:path'
 import { Inputs } from './constants.js'
 import { InputError } from './errors.js'
 
@@ -10,12 +8,14 @@ export interface Baseline {
   stale: Map<string, string | null>
 }
 
-/** Reads an earlier report JSON (schemaVersion 1). Errors name the `baseline` input. */
-export function loadBaseline(path: string, workspace: string): Baseline {
-  const full = isAbsolute(path) ? path : resolve(workspace, path)
+/**
+ * Parses the text of an earlier report JSON (schemaVersion 1) found at `path`. Errors name the
+ * `baseline` input.
+ */
+export function parseBaseline(text: string, path: string): Baseline {
   let report: { schemaVersion?: unknown; generatedAt?: unknown; users?: unknown }
   try {
-    report = JSON.parse(readFileSync(full, 'utf8')) as typeof report
+    report = JSON.parse(text) as typeof report
   } catch (error) {
     throw new InputError(
       `Input '${Inputs.Baseline}' must be a report JSON from this action; "${path}" cannot be read as JSON (${(error as Error).message.split('\n')[0]}).`

@@ -1,5 +1,4 @@
 import { audit, type AuditOutcome } from './audit.js'
-import { loadBaseline, type Baseline } from './baseline.js'
 import { createTokenSource } from './auth/token-source.js'
 import { Outputs } from './constants.js'
 import { createGraphClient } from './graph/client.js'
@@ -12,7 +11,8 @@ import { baselineNotes, logWindowWarning, startNotes } from './report/notes.js'
 import { announce, setOutputs } from './report/outcome.js'
 import { redactingIO } from './report/redact.js'
 import { renderErrorSummary, renderSummary } from './report/summary.js'
-import { getSettings, type Settings } from './settings.js'
+import { getSettings } from './settings/get-settings.js'
+import type { Settings } from './settings/settings.js'
 
 export interface Dependencies {
   clock: Clock
@@ -30,12 +30,8 @@ const firstLine = (error: unknown) =>
 export async function run(io: ActionIO, deps: Dependencies): Promise<Result> {
   const started = deps.clock.now().getTime()
   let settings: Settings
-  let baseline: Baseline | undefined
   try {
     settings = getSettings(io, deps.clock.now())
-    baseline = settings.baselinePath
-      ? loadBaseline(settings.baselinePath, io.env.GITHUB_WORKSPACE || process.cwd())
-      : undefined
   } catch (error) {
     io.setOutput(Outputs.Result, 'error')
     io.error(firstLine(error))
@@ -61,7 +57,7 @@ export async function run(io: ActionIO, deps: Dependencies): Promise<Result> {
   try {
     // Sign in before the report files are opened: a bad credential fails fast, leaving no files.
     await tokens.token(false)
-    outcome = await audit(settings, graph, retry, baseline)
+    outcome = await audit(settings, graph, retry, settings.baseline)
   } catch (error) {
     const message = firstLine(error)
     io.setOutput(Outputs.Result, 'error')
@@ -88,7 +84,7 @@ export async function run(io: ActionIO, deps: Dependencies): Promise<Result> {
   announce(io, settings, outcome, result, upload)
   if (upload.status === 'skipped') notes.push(`Artifact: ${upload.reason}.`)
   if (upload.status === 'failed') notes.push(upload.message)
-  if (baseline) notes.push(...baselineNotes(outcome, baseline, settings))
+  if (settings.baseline) notes.push(...baselineNotes(outcome, settings.baseline, settings))
   if (settings.jobSummary) {
     await io.appendSummary(
       renderSummary({

@@ -2,7 +2,7 @@ import { SUCCESSFUL_SIGN_IN_RECORDING_START } from './constants.js'
 import { DAY_MS, iso, parseSignInDate } from './dates.js'
 import type { ExclusionMatcher } from './exclusions.js'
 import type { DirectoryUser } from './users.js'
-import type { PolicySettings } from './settings.js'
+import type { PolicySettings } from './settings/settings.js'
 
 export type Status = 'excluded' | 'skipped' | 'stale' | 'warn' | 'active'
 

@@ -12,7 +12,7 @@ import { githubAssertion, requireGithubOidc } from '../../src/auth/oidc.js'
 import { graphScopes } from '../../src/auth/token-source.js'
 import { AuthFailure } from '../../src/errors.js'
 import type { Fetch } from '../../src/http.js'
-import type { Settings } from '../../src/settings.js'
+import type { Settings } from '../../src/settings/settings.js'
 
 const settings = testSettings({ authorityHost: 'https://login.example.test:8443' })
 const passwordSettings: Settings = {

@@ -7,7 +7,7 @@ import { applyEntries, lastSignInPath, signInLogUserPages } from '../../src/grap
 import { toDirectoryUser, USER_FIELDS, userPages } from '../../src/graph/users.js'
 import { GraphFailure } from '../../src/errors.js'
 import type { Fetch } from '../../src/http.js'
-import type { Settings } from '../../src/settings.js'
+import type { Settings } from '../../src/settings/settings.js'
 import type { DirectoryUser } from '../../src/users.js'
 import { FakeClock } from '../../__fixtures__/io.js'
 import { testPolicy, testSettings } from '../../__fixtures__/settings.js'

@@ -13,7 +13,7 @@ import {
 } from '../../src/policy.js'
 import { compileExclusions, parseExclusions } from '../../src/exclusions.js'
 import type { DirectoryUser } from '../../src/users.js'
-import type { PolicySettings } from '../../src/settings.js'
+import type { PolicySettings } from '../../src/settings/settings.js'
 import { testPolicy } from '../../__fixtures__/settings.js'
 
 const DAY = 86_400_000

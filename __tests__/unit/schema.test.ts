@@ -14,7 +14,7 @@ import {
 import { USER_COLUMNS } from '../../src/report/columns.js'
 import { ReportFiles } from '../../src/report/files.js'
 import { redactRecord } from '../../src/report/redact.js'
-import type { Settings } from '../../src/settings.js'
+import type { Settings } from '../../src/settings/settings.js'
 import type { DirectoryUser } from '../../src/users.js'
 import { expectValidReport, reportErrors, reportSchema } from '../../__fixtures__/schema.js'
 import { testPolicy, testSettings } from '../../__fixtures__/settings.js'

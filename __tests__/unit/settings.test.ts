@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url'
 import forge from 'node-forge'
 import { Inputs } from '../../src/constants.js'
 import { InputError } from '../../src/errors.js'
-import { getSettings, type Settings } from '../../src/settings.js'
+import { getSettings } from '../../src/settings/get-settings.js'
+import type { Settings } from '../../src/settings/settings.js'
 import { FakeIO } from '../../__fixtures__/io.js'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')

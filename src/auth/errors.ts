@@ -1,4 +1,4 @@
-import type { Settings } from '../settings.js'
+import type { Settings } from '../settings/settings.js'
 import { AuthFailure } from '../errors.js'
 import type { NetworkFailure } from './network.js'
 

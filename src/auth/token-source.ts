@@ -6,7 +6,7 @@ import {
 } from '@azure/msal-node'
 import type { Fetch } from '../http.js'
 import { maskSecret, type ActionIO, type Clock } from '../io.js'
-import type { Settings } from '../settings.js'
+import type { Settings } from '../settings/settings.js'
 import { AuthFailure } from '../errors.js'
 import { explainAuthError, type OidcClaims } from './errors.js'
 import { msalNetworkModule } from './network.js'

@@ -1,6 +1,6 @@
 import { RETRY } from '../constants.js'
 import { GraphFailure } from '../errors.js'
-import type { Settings } from '../settings.js'
+import type { Settings } from '../settings/settings.js'
 
 /** Graph's error body: `{ error: { code, message } }`. */
 export function graphErrorOf(body: string): { code?: string; message?: string } {

@@ -1,6 +1,6 @@
 import { BATCH_CONCURRENCY, BATCH_SIZE, RETRY } from '../constants.js'
 import type { DirectoryUser } from '../users.js'
-import type { Settings } from '../settings.js'
+import type { Settings } from '../settings/settings.js'
 import type { GraphClient } from './client.js'
 import { GraphFailure } from '../errors.js'
 import { explainGraphError } from './errors.js'

@@ -2,7 +2,7 @@ import { BASELINE_SAMPLE, type AuditOutcome } from '../audit.js'
 import type { Baseline } from '../baseline.js'
 import { LOG_WINDOW_DAYS } from '../constants.js'
 import { isExpired } from '../exclusions.js'
-import type { Settings } from '../settings.js'
+import type { Settings } from '../settings/settings.js'
 import { redactUpn } from './redact.js'
 
 /** Summary notes known before any request: expired exclusions, the sign-in log window. */

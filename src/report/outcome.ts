@@ -2,7 +2,7 @@ import type { AuditOutcome } from '../audit.js'
 import { Outputs } from '../constants.js'
 import type { ActionIO } from '../io.js'
 import type { Result } from '../policy.js'
-import type { Settings } from '../settings.js'
+import type { Settings } from '../settings/settings.js'
 import type { UploadOutcome } from './artifact.js'
 
 /** The annotation matching the result (on-stale: none writes none). */

@@ -1,6 +1,6 @@
 import { SUMMARY_MAX_BYTES } from '../constants.js'
 import type { Counts, Result, UserRecord } from '../policy.js'
-import type { Settings } from '../settings.js'
+import type { Settings } from '../settings/settings.js'
 import { redactRecord, redactText } from './redact.js'
 
 /** Escapes text for the job summary: HTML and the markdown characters that could restyle it. */

@@ -1,0 +1,198 @@
+import { join, resolve } from 'node:path'
+import { tmpdir } from 'node:os'
+import { parseBaseline } from '../baseline.js'
+import { CLOUDS, CLOUD_NAMES } from '../clouds.js'
+import { Inputs, REPORT_BASENAME } from '../constants.js'
+import { isGuid, parseExclusions } from '../exclusions.js'
+import type { ActionIO } from '../io.js'
+import {
+  ACTIVITIES,
+  FAIL_ON,
+  GRAPH_VERSIONS,
+  NEVER_SIGNED_IN,
+  ON_STALE,
+  REDACT,
+  REPORT_FORMATS,
+  SOURCES,
+  USER_TYPES
+} from './choices.js'
+import { readCredentials, readSecrets } from './credentials.js'
+import {
+  bool,
+  choice,
+  choices,
+  fail,
+  httpsBase,
+  list,
+  optionalWholeNumber,
+  parseOrFail,
+  readWorkspaceFile,
+  wholeNumber
+} from './input-helper.js'
+import type { PolicySettings, Settings } from './settings.js'
+
+const TENANT_DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i
+
+/**
+ * Reads and validates every input into one typed Settings before any network request. Throws
+ * InputError naming the input on the first bad value; the readers run in input order, so the
+ * first bad value is the one reported.
+ */
+export function getSettings(io: ActionIO, now: Date): Settings {
+  const secrets = readSecrets(io)
+  const identity = readIdentity(io)
+  const endpoints = readEndpoints(io)
+  const tiers = readTiers(io)
+  const exclusions = readExclusions(io)
+  const baselineFile = readBaselineFile(io)
+  const verdict = readVerdict(io, baselineFile !== undefined)
+  const output = readOutput(io)
+  const credentials = readCredentials(io, secrets, endpoints.cloud, now)
+  return {
+    ...identity,
+    credentials,
+    authMethodInput: io.getInput(Inputs.AuthMethod) || 'auto',
+    ...endpoints,
+    policy: { ...tiers, ...verdict },
+    ...exclusions,
+    baselinePath: baselineFile?.path,
+    baseline: baselineFile && parseBaseline(baselineFile.text, baselineFile.path),
+    ...output
+  }
+}
+
+function readIdentity(io: ActionIO): Pick<Settings, 'tenantId' | 'clientId'> {
+  const tenantId = io.getInput(Inputs.TenantId)
+  if (tenantId === '')
+    fail(
+      Inputs.TenantId,
+      '',
+      'is required: the tenant GUID or a verified domain (contoso.onmicrosoft.com)'
+    )
+  if (!isGuid(tenantId) && !TENANT_DOMAIN.test(tenantId)) {
+    fail(
+      Inputs.TenantId,
+      tenantId,
+      'must be a tenant GUID or a verified domain (contoso.onmicrosoft.com)'
+    )
+  }
+  const clientId = io.getInput(Inputs.ClientId)
+  if (!isGuid(clientId))
+    fail(Inputs.ClientId, clientId, 'must be the application (client) ID, a GUID')
+  return { tenantId, clientId }
+}
+
+function readEndpoints(
+  io: ActionIO
+): Pick<Settings, 'cloud' | 'authorityHost' | 'graphEndpoint' | 'graphVersion' | 'source'> {
+  const cloud = choice(io, Inputs.Cloud, CLOUD_NAMES, 'global')
+  return {
+    cloud,
+    authorityHost: httpsBase(io, Inputs.AuthorityHost, CLOUDS[cloud].authorityHost),
+    graphEndpoint: httpsBase(io, Inputs.GraphEndpoint, CLOUDS[cloud].graphEndpoint),
+    graphVersion: choice(io, Inputs.GraphVersion, GRAPH_VERSIONS, 'beta'),
+    source: choice(io, Inputs.Source, SOURCES, 'sign-in-activity')
+  }
+}
+
+/** The inputs that decide a user's status. */
+function readTiers(io: ActionIO): Omit<PolicySettings, 'failOn' | 'onStale' | 'maxStale'> {
+  const thresholdDays = wholeNumber(io, Inputs.ThresholdDays, 1, 36500, 90)
+  const warnDays = optionalWholeNumber(io, Inputs.WarnDays, 1, 36500)
+  if (warnDays !== undefined && warnDays >= thresholdDays) {
+    fail(Inputs.WarnDays, String(warnDays), `must be less than threshold-days (${thresholdDays})`)
+  }
+  return {
+    thresholdDays,
+    warnDays,
+    activity: choice(io, Inputs.Activity, ACTIVITIES, 'successful'),
+    neverSignedIn: choice(io, Inputs.NeverSignedIn, NEVER_SIGNED_IN, 'stale'),
+    userTypes: choices(io, Inputs.UserTypes, USER_TYPES, 'member,guest'),
+    includeDisabled: bool(io, Inputs.IncludeDisabled, false)
+  }
+}
+
+function readExclusions(
+  io: ActionIO
+): Pick<Settings, 'exclusions' | 'excludeGroups' | 'excludeFile'> {
+  const exclusions = parseOrFail(Inputs.Exclude, () =>
+    parseExclusions(io.getInput(Inputs.Exclude), 'exclude')
+  )
+  const excludeGroups = list(io.getInput(Inputs.ExcludeGroups))
+  for (const group of excludeGroups) {
+    if (!isGuid(group))
+      fail(
+        Inputs.ExcludeGroups,
+        group,
+        'must list group object IDs (GUIDs), one a line or comma-separated'
+      )
+  }
+  const excludeFile = io.getInput(Inputs.ExcludeFile) || undefined
+  if (excludeFile) {
+    const text = readWorkspaceFile(io, Inputs.ExcludeFile, excludeFile)
+    exclusions.push(
+      ...parseOrFail(Inputs.ExcludeFile, () => parseExclusions(text, `exclude-file ${excludeFile}`))
+    )
+  }
+  return { exclusions, excludeGroups, excludeFile }
+}
+
+/** The baseline report's text, read once; parsed after every other input is valid. */
+function readBaselineFile(io: ActionIO): { path: string; text: string } | undefined {
+  const path = io.getInput(Inputs.Baseline)
+  if (path === '') return undefined
+  return { path, text: readWorkspaceFile(io, Inputs.Baseline, path) }
+}
+
+/** The inputs that turn the counts into the run's result. */
+function readVerdict(
+  io: ActionIO,
+  hasBaseline: boolean
+): Pick<PolicySettings, 'failOn' | 'onStale' | 'maxStale'> {
+  const failOn = choice(io, Inputs.FailOn, FAIL_ON, 'any')
+  if (failOn === 'new' && !hasBaseline) {
+    fail(Inputs.FailOn, failOn, "can be new only with a 'baseline' report to compare against")
+  }
+  return {
+    failOn,
+    onStale: choice(io, Inputs.OnStale, ON_STALE, 'fail'),
+    maxStale: wholeNumber(io, Inputs.MaxStale, 0, 100_000_000, 0)
+  }
+}
+
+/** Where the report, the artifact and the summary go, and how Graph is paged. */
+function readOutput(
+  io: ActionIO
+): Pick<
+  Settings,
+  | 'reportDir'
+  | 'reportFormats'
+  | 'artifactName'
+  | 'retentionDays'
+  | 'jobSummary'
+  | 'summaryRows'
+  | 'redact'
+  | 'pageSize'
+> {
+  const reportDirInput = io.getInput(Inputs.ReportDir)
+  const reportDir = resolve(reportDirInput || join(io.env.RUNNER_TEMP || tmpdir(), REPORT_BASENAME))
+  const formats = choices(io, Inputs.ReportFormats, REPORT_FORMATS, 'csv,json')
+  const artifactName = io.getInput(Inputs.ArtifactName)
+  if (/[":<>|*?\\/\r\n]/.test(artifactName)) {
+    fail(
+      Inputs.ArtifactName,
+      artifactName,
+      'must not contain any of " : < > | * ? \\ / or line breaks (empty: no upload)'
+    )
+  }
+  return {
+    reportDir,
+    reportFormats: { csv: formats.includes('csv'), json: formats.includes('json') },
+    artifactName,
+    retentionDays: optionalWholeNumber(io, Inputs.RetentionDays, 1, 90),
+    jobSummary: bool(io, Inputs.JobSummary, true),
+    summaryRows: wholeNumber(io, Inputs.SummaryRows, 0, 10000, 50),
+    redact: choice(io, Inputs.Redact, REDACT, 'none'),
+    pageSize: wholeNumber(io, Inputs.PageSize, 1, 500, 500)
+  }
+}

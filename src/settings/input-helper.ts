@@ -1,0 +1,137 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { isAbsolute, resolve } from 'node:path'
+import type { Inputs } from '../constants.js'
+import { InputError } from '../errors.js'
+import type { ActionIO } from '../io.js'
+
+/**
+ * The only readers of inputs: each reads one input, validates it and throws an InputError that
+ * names the input, the value (never a secret) and what is allowed.
+ */
+
+export function fail(input: Inputs, value: string, allowed: string): never {
+  throw new InputError(`Input '${input}' ${allowed}; got "${value}".`)
+}
+
+function isOneOf<T extends string>(allowed: readonly T[], value: string): value is T {
+  return allowed.some((item) => item === value)
+}
+
+/** One of `allowed`; empty: `fallback`. */
+export function choice<T extends string>(
+  io: ActionIO,
+  input: Inputs,
+  allowed: readonly T[],
+  fallback: T
+): T {
+  const value = io.getInput(input) || fallback
+  if (!isOneOf(allowed, value)) return fail(input, value, `must be one of: ${allowed.join(', ')}`)
+  return value
+}
+
+/**
+ * Some of `allowed`, comma- or line-separated, case-insensitive, without duplicates; empty:
+ * `fallback`.
+ */
+export function choices<T extends string>(
+  io: ActionIO,
+  input: Inputs,
+  allowed: readonly T[],
+  fallback: string
+): T[] {
+  const raw = io.getInput(input) || fallback
+  const items = [...new Set(list(raw.toLowerCase()))]
+  const chosen = items.filter((item) => isOneOf(allowed, item))
+  if (chosen.length === 0 || chosen.length < items.length) {
+    fail(input, raw, `must be ${allowed.join(', ')} or both (comma-separated)`)
+  }
+  return chosen
+}
+
+/** A whole number from `min` to `max`; empty: `fallback`. */
+export function wholeNumber(
+  io: ActionIO,
+  input: Inputs,
+  min: number,
+  max: number,
+  fallback: number
+): number {
+  return optionalWholeNumber(io, input, min, max) ?? fallback
+}
+
+/** A whole number from `min` to `max`; empty: undefined. */
+export function optionalWholeNumber(
+  io: ActionIO,
+  input: Inputs,
+  min: number,
+  max: number
+): number | undefined {
+  const value = io.getInput(input)
+  if (value === '') return undefined
+  const number = /^\d+$/.test(value) ? Number(value) : NaN
+  if (!(number >= min && number <= max)) {
+    fail(input, value, `must be a whole number from ${min} to ${max}`)
+  }
+  return number
+}
+
+/** true or false in any case; empty: `fallback`. */
+export function bool(io: ActionIO, input: Inputs, fallback: boolean): boolean {
+  const value = io.getInput(input)
+  if (value === '') return fallback
+  if (/^true$/i.test(value)) return true
+  if (/^false$/i.test(value)) return false
+  return fail(input, value, 'must be true or false')
+}
+
+/** Items separated by commas or line breaks, trimmed, empty ones dropped. */
+export function list(value: string): string[] {
+  return value
+    .split(/[,\n]/)
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
+}
+
+/**
+ * An https base URL (a path prefix is kept, e.g. for a gateway), without a trailing slash. Graph
+ * versions belong in 'graph-version', not in the URL.
+ */
+export function httpsBase(io: ActionIO, input: Inputs, fallback: string): string {
+  const value = io.getInput(input)
+  if (value === '') return fallback
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    return fail(input, value, 'must be an https:// URL')
+  }
+  if (url.protocol !== 'https:' || url.username || url.password) {
+    fail(input, value, 'must be an https:// URL (https only)')
+  }
+  if (url.search || url.hash)
+    fail(input, value, 'must be an https:// URL without a query or fragment')
+  if (/\/(v1\.0|beta)\/?$/i.test(url.pathname)) {
+    fail(input, value, "must not end with the Graph version (set 'graph-version' instead)")
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`
+}
+
+/** Reads a file named by an input, relative to the workspace. Errors name the input. */
+export function readWorkspaceFile(io: ActionIO, input: Inputs, path: string): string {
+  const workspace = io.env.GITHUB_WORKSPACE || process.cwd()
+  const full = isAbsolute(path) ? path : resolve(workspace, path)
+  if (!existsSync(full))
+    fail(input, path, `must name a file in the repository (not found at ${full})`)
+  return readFileSync(full, 'utf8')
+}
+
+/** `parse()`, its error message prefixed with the input's name. */
+export function parseOrFail<T>(input: Inputs, parse: () => T): T {
+  try {
+    return parse()
+  } catch (error) {
+    throw new InputError(
+      `Input '${input}': ${error instanceof Error ? error.message : String(error)}`
+    )
+  }
+}
