@@ -1,6 +1,7 @@
 import { FetchError, Response, type RequestInit } from 'node-fetch'
 import type { TokenSource } from '../../src/auth/token-source.js'
 import { createGraphClient, type GraphClient } from '../../src/graph/client.js'
+import type { GraphResource } from '../../src/graph/errors.js'
 import { pages } from '../../src/graph/paginate.js'
 import type { RetryContext } from '../../src/graph/retry.js'
 import { applyEntries, lastSignInPath, signInLogUserPages } from '../../src/graph/sign-in-logs.js'
@@ -101,7 +102,9 @@ async function collect<T>(iterator: AsyncIterable<T[]>): Promise<T[][]> {
 describe('createGraphClient', () => {
   test('GET under <endpoint>/<version>/ with the bearer token; the JSON body is returned', async () => {
     const { graph, requests, tokens } = setup([json(200, { hello: 'world' })])
-    await expect(graph.get('users?$top=5', 'users')).resolves.toEqual({ hello: 'world' })
+    await expect(graph.get('users?$top=5', { resource: 'users', what: 'users' })).resolves.toEqual({
+      hello: 'world'
+    })
     expect(requests).toHaveLength(1)
     expect(requests[0].url).toBe(`${GRAPH}/beta/users?$top=5`)
     expect(requests[0].method).toBe('GET')
@@ -115,13 +118,17 @@ describe('createGraphClient', () => {
       [json(200, {})],
       testSettings({ graphVersion: 'v1.0', graphEndpoint: 'https://graph.example.test:8443' })
     )
-    await graph.get('users', 'users')
+    await graph.get('users', { resource: 'users', what: 'users' })
     expect(requests[0].url).toBe('https://graph.example.test:8443/v1.0/users')
   })
 
   test('POST sends a JSON body', async () => {
     const { graph, requests } = setup([json(200, { responses: [] })])
-    await graph.post('$batch', { requests: [{ id: '0' }] }, 'batch')
+    await graph.post(
+      '$batch',
+      { requests: [{ id: '0' }] },
+      { resource: 'signInLogs', what: 'batch' }
+    )
     expect(requests[0].url).toBe(`${GRAPH}/beta/$batch`)
     expect(requests[0].method).toBe('POST')
     expect(requests[0].contentType).toBe('application/json')
@@ -133,7 +140,9 @@ describe('createGraphClient', () => {
       graphError(401, 'InvalidAuthenticationToken', 'Access token has expired'),
       json(200, { ok: true })
     ])
-    await expect(graph.get('users', 'users page 2')).resolves.toEqual({ ok: true })
+    await expect(graph.get('users', { resource: 'users', what: 'users page 2' })).resolves.toEqual({
+      ok: true
+    })
     expect(tokens.calls.filter((refresh) => refresh)).toHaveLength(1)
     expect(requests.map((r) => r.authorization)).toEqual(['Bearer token-1', 'Bearer token-2'])
     expect(requests[0].url).toBe(requests[1].url)
@@ -146,7 +155,7 @@ describe('createGraphClient', () => {
       graphError(401, 'InvalidAuthenticationToken'),
       json(200, {})
     ])
-    const failure = graph.get('users', 'users page 1')
+    const failure = graph.get('users', { resource: 'users', what: 'users page 1' })
     await expect(failure).rejects.toBeInstanceOf(GraphFailure)
     await expect(failure).rejects.toMatchObject({ status: 401 })
     await expect(failure).rejects.toThrow(/fresh one/)
@@ -162,36 +171,40 @@ describe('createGraphClient', () => {
         "Neither tenant is B2C or tenant doesn't have premium license"
       )
     ])
-    const failure = graph.get('users', 'users page 1')
+    const failure = graph.get('users', { resource: 'users', what: 'users page 1' })
     await expect(failure).rejects.toThrow(/P1 or P2/)
     await expect(failure).rejects.toThrow(testSettings().tenantId)
     expect(requests).toHaveLength(1)
   })
 
-  test.each<[string, Settings['credentials'], RegExp[]]>([
+  test.each<[string, GraphResource, Settings['credentials'], RegExp[]]>([
     [
       'users page 1',
+      'users',
       { method: 'client-secret', clientSecret: 's' },
       [/User\.Read\.All/, /AuditLog\.Read\.All/, /application permission/]
     ],
     [
       'the sign-in log of user 1',
+      'signInLogs',
       { method: 'client-secret', clientSecret: 's' },
       [/AuditLog\.Read\.All/]
     ],
     [
       'members of exclude-groups group g page 1',
+      'groups',
       { method: 'client-secret', clientSecret: 's' },
       [/GroupMember\.Read\.All/]
     ],
     [
       'users page 1',
+      'users',
       { method: 'password', username: 'u', password: 'p' },
       [/delegated/, /User\.Read\.All/, /AuditLog\.Read\.All/]
     ]
   ])(
     '403 Authorization_RequestDenied for %s names the permission',
-    async (what, credentials, patterns) => {
+    async (what, resource, credentials, patterns) => {
       const { graph, requests } = setup(
         [
           graphError(
@@ -202,7 +215,9 @@ describe('createGraphClient', () => {
         ],
         testSettings({ credentials })
       )
-      const error = await graph.get('users', what).catch((e: unknown) => e as GraphFailure)
+      const error = await graph
+        .get('users', { resource, what })
+        .catch((e: unknown) => e as GraphFailure)
       expect(error).toBeInstanceOf(GraphFailure)
       expect((error as GraphFailure).status).toBe(403)
       expect((error as GraphFailure).code).toBe('Authorization_RequestDenied')
@@ -216,7 +231,7 @@ describe('createGraphClient', () => {
       graphError(status, 'Request_BadRequest', 'bad $select'),
       json(200, {})
     ])
-    const failure = graph.get('users', 'users page 1')
+    const failure = graph.get('users', { resource: 'users', what: 'users page 1' })
     await expect(failure).rejects.toMatchObject({ status })
     await expect(failure).rejects.toThrow(/users page 1/)
     expect(requests).toHaveLength(1)
@@ -228,7 +243,9 @@ describe('createGraphClient', () => {
       json(200, { ok: 1 })
     ])
     // No Retry-After on the first: backoff 1 s (random 0.5 → no jitter).
-    await expect(graph.get('users', 'users')).resolves.toEqual({ ok: 1 })
+    await expect(graph.get('users', { resource: 'users', what: 'users' })).resolves.toEqual({
+      ok: 1
+    })
     expect(clock.sleeps).toEqual([1000])
     expect(requests).toHaveLength(2)
   })
@@ -239,7 +256,9 @@ describe('createGraphClient', () => {
       json(504, {}, { 'Retry-After': '1' }),
       json(200, { ok: 2 })
     ])
-    await expect(graph.get('users', 'users')).resolves.toEqual({ ok: 2 })
+    await expect(graph.get('users', { resource: 'users', what: 'users' })).resolves.toEqual({
+      ok: 2
+    })
     expect(clock.sleeps).toEqual([2500, 1000])
     expect(graph.requests).toBe(3)
     expect(requests.every((r) => r.authorization === 'Bearer token-1')).toBe(true)
@@ -247,7 +266,7 @@ describe('createGraphClient', () => {
 
   test('throttled every time: a GraphFailure after 4 retries', async () => {
     const { graph, requests } = setup(() => json(429, { error: { code: 'TooManyRequests' } }))
-    await expect(graph.get('users', 'users page 4')).rejects.toThrow(
+    await expect(graph.get('users', { resource: 'users', what: 'users page 4' })).rejects.toThrow(
       /429.*users page 4|users page 4.*429/
     )
     expect(requests).toHaveLength(5)
@@ -257,7 +276,7 @@ describe('createGraphClient', () => {
     const { graph, requests } = setup(() => {
       throw new FetchError('request failed, reason: getaddrinfo ENOTFOUND', 'system')
     })
-    const failure = graph.get('users', 'users page 1')
+    const failure = graph.get('users', { resource: 'users', what: 'users page 1' })
     await expect(failure).rejects.toBeInstanceOf(GraphFailure)
     await expect(failure).rejects.toThrow(/Could not reach Graph/)
     expect(requests).toHaveLength(5)
@@ -265,7 +284,9 @@ describe('createGraphClient', () => {
 
   test('a body that is not JSON is a GraphFailure', async () => {
     const { graph } = setup([new Response('<html>proxy error</html>', { status: 200 })])
-    await expect(graph.get('users', 'users')).rejects.toThrow(/not JSON/)
+    await expect(graph.get('users', { resource: 'users', what: 'users' })).rejects.toThrow(
+      /not JSON/
+    )
   })
 
   test.each([
@@ -275,7 +296,9 @@ describe('createGraphClient', () => {
     'https://graph.microsoft.com:444/beta/users'
   ])('an absolute link to another origin (%s) is refused, the token never sent', async (url) => {
     const { graph, requests } = setup([json(200, {})])
-    await expect(graph.get(url, 'users page 2')).rejects.toThrow(/refusing/)
+    await expect(graph.get(url, { resource: 'users', what: 'users page 2' })).rejects.toThrow(
+      /refusing/
+    )
     expect(requests).toHaveLength(0)
   })
 })
@@ -292,7 +315,9 @@ describe('pages', () => {
       json(200, { value: [user('3')], '@odata.nextLink': `${GRAPH}/beta/users?$skiptoken=B` }),
       json(200, { value: [user('4'), user('5')] })
     ])
-    const result = await collect(pages<{ id: string }>(graph, 'users?$top=2', 'users'))
+    const result = await collect(
+      pages<{ id: string }>(graph, 'users?$top=2', { resource: 'users', what: 'users' })
+    )
     expect(result.map((page) => page.map((u) => u.id))).toEqual([['1', '2'], ['3'], ['4', '5']])
     expect(requests.map((r) => r.url)).toEqual([
       `${GRAPH}/beta/users?$top=2`,
@@ -306,7 +331,9 @@ describe('pages', () => {
       json(200, { value: [user('1')], '@odata.nextLink': `${GRAPH}/beta/users?$skiptoken=A` }),
       json(200, { value: [] })
     ])
-    const result = await collect(pages<{ id: string }>(graph, 'users', 'users'))
+    const result = await collect(
+      pages<{ id: string }>(graph, 'users', { resource: 'users', what: 'users' })
+    )
     expect(result).toEqual([[user('1')], []])
   })
 
@@ -318,7 +345,9 @@ describe('pages', () => {
       }),
       json(200, { value: [user('2')] })
     ])
-    await expect(collect(pages(graph, 'users', 'users'))).rejects.toThrow(/attacker\.example/)
+    await expect(
+      collect(pages(graph, 'users', { resource: 'users', what: 'users' }))
+    ).rejects.toThrow(/attacker\.example/)
     expect(requests).toHaveLength(1)
   })
 
@@ -333,7 +362,8 @@ describe('pages', () => {
     ])
     const seen: unknown[] = []
     const run = async () => {
-      for await (const page of pages(graph, 'users', 'users')) seen.push(page)
+      for await (const page of pages(graph, 'users', { resource: 'users', what: 'users' }))
+        seen.push(page)
     }
     await expect(run()).rejects.toThrow(/page 2 without a "value" list/)
     expect(seen).toHaveLength(1)
@@ -344,7 +374,9 @@ describe('pages', () => {
       json(200, { value: [user('1')], '@odata.nextLink': `${GRAPH}/beta/users?$skiptoken=A` }),
       graphError(403, 'Authorization_RequestDenied')
     ])
-    await expect(collect(pages(graph, 'users', 'users'))).rejects.toBeInstanceOf(GraphFailure)
+    await expect(
+      collect(pages(graph, 'users', { resource: 'users', what: 'users' }))
+    ).rejects.toBeInstanceOf(GraphFailure)
   })
 })
 

@@ -86,7 +86,10 @@ describe('pages with the nextLink ahead of value', () => {
     third.release()
     const graph = createGraphClient(testSettings(), tokens, fetch, retry())
     const result: string[][] = []
-    for await (const page of pages<{ id: string }>(graph, 'users?$top=2', 'users'))
+    for await (const page of pages<{ id: string }>(graph, 'users?$top=2', {
+      resource: 'users',
+      what: 'users'
+    }))
       result.push(page.map((user) => user.id))
     expect(result).toEqual([['1', '2'], ['3'], ['4']])
     expect(sent).toEqual([`${GRAPH}/beta/users?$top=2`, link('A'), link('B')])
@@ -106,7 +109,7 @@ describe('pages with the nextLink ahead of value', () => {
       return answers[sent.length - 1].response
     }
     const graph = createGraphClient(testSettings(), tokens, fetch, retry())
-    const iterator = pages<{ id: string }>(graph, 'users', 'users')
+    const iterator = pages<{ id: string }>(graph, 'users', { resource: 'users', what: 'users' })
     expect((await iterator.next()).value).toEqual([{ id: '1' }])
     // Page 2 has arrived meanwhile (its link included); page 3 waits until page 2 is asked for.
     await new Promise((resolve) => setTimeout(resolve, 20))

@@ -4,7 +4,7 @@ import type { TokenSource } from '../auth/token-source.js'
 import type { Fetch } from '../http.js'
 import type { Settings } from '../settings/settings.js'
 import { GraphFailure } from '../errors.js'
-import { explainGraphError } from './errors.js'
+import { explainGraphError, type GraphCall, type GraphErrorOptions } from './errors.js'
 import { leadingNextLink } from './next-link.js'
 import { withRetry, type RetryContext } from './retry.js'
 
@@ -15,20 +15,24 @@ export interface GraphClient {
    * `onNextLink` is called as soon as a `@odata.nextLink` that precedes `value` in a successful
    * body has arrived, before the rest of the body is read (see leadingNextLink).
    */
-  get<T>(pathOrUrl: string, what: string, onNextLink?: (link: string) => void): Promise<T>
-  post<T>(path: string, body: unknown, what: string): Promise<T>
+  get<T>(pathOrUrl: string, call: GraphCall, onNextLink?: (link: string) => void): Promise<T>
+  post<T>(path: string, body: unknown, call: GraphCall): Promise<T>
   /** Requests sent to Graph so far (retries included). */
   readonly requests: number
 }
 
+/** Where Graph is, and what error explanations need. */
+export type GraphClientOptions = Pick<Settings, 'graphEndpoint' | 'graphVersion'> &
+  GraphErrorOptions
+
 export function createGraphClient(
-  settings: Settings,
+  options: GraphClientOptions,
   tokens: TokenSource,
   fetch: Fetch,
   retry: RetryContext
 ): GraphClient {
-  const base = `${settings.graphEndpoint}/${settings.graphVersion}/`
-  const origin = new URL(settings.graphEndpoint).origin
+  const base = `${options.graphEndpoint}/${options.graphVersion}/`
+  const origin = new URL(options.graphEndpoint).origin
   let requests = 0
 
   const resolveUrl = (pathOrUrl: string): string => {
@@ -36,7 +40,7 @@ export function createGraphClient(
     // Never send the token anywhere but the Graph endpoint the user configured.
     if (url.origin !== origin) {
       throw new GraphFailure(
-        `Graph returned a link to ${url.origin}, outside ${settings.graphEndpoint}; refusing to follow it.`
+        `Graph returned a link to ${url.origin}, outside ${options.graphEndpoint}; refusing to follow it.`
       )
     }
     return url.href
@@ -46,9 +50,10 @@ export function createGraphClient(
     method: 'GET' | 'POST',
     pathOrUrl: string,
     body: unknown,
-    what: string,
+    graphCall: GraphCall,
     onNextLink?: (link: string) => void
   ): Promise<T> => {
+    const { what } = graphCall
     const url = resolveUrl(pathOrUrl)
     let refreshed = false
     for (;;) {
@@ -71,7 +76,7 @@ export function createGraphClient(
       ).catch((error: unknown) => {
         if (error instanceof Error && error.name !== 'FetchError') throw error
         throw new GraphFailure(
-          `Could not reach Graph at ${settings.graphEndpoint} for ${what} after every retry: ${(error as Error).message}`
+          `Could not reach Graph at ${options.graphEndpoint} for ${what} after every retry: ${(error as Error).message}`
         )
       })
       const ok = response.status >= 200 && response.status < 300
@@ -84,7 +89,7 @@ export function createGraphClient(
         continue
       }
       if (response.status < 200 || response.status >= 300)
-        throw explainGraphError(response.status, text, what, settings)
+        throw explainGraphError(response.status, text, graphCall, options)
       try {
         return JSON.parse(text) as T
       } catch {
@@ -96,8 +101,9 @@ export function createGraphClient(
   }
 
   return {
-    get: (pathOrUrl, what, onNextLink) => call('GET', pathOrUrl, undefined, what, onNextLink),
-    post: (path, body, what) => call('POST', path, body, what),
+    get: (pathOrUrl, graphCall, onNextLink) =>
+      call('GET', pathOrUrl, undefined, graphCall, onNextLink),
+    post: (path, body, graphCall) => call('POST', path, body, graphCall),
     get requests() {
       return requests
     }

@@ -1,6 +1,27 @@
 import { RETRY } from '../constants.js'
 import { GraphFailure } from '../errors.js'
-import type { Settings } from '../settings/settings.js'
+import type { Credentials, Settings } from '../settings/settings.js'
+
+/** What a Graph request reads: it decides the permission a 403 asks for. */
+export type GraphResource = 'users' | 'signInLogs' | 'groups'
+
+/** A Graph request as errors and logs name it. */
+export interface GraphCall {
+  resource: GraphResource
+  /** For messages: "users page 3", "members of exclude-groups group …". */
+  what: string
+}
+
+/** What an explanation needs beyond the answer: the tenant, and whether permissions are delegated. */
+export type GraphErrorOptions = Pick<Settings, 'tenantId'> & {
+  credentials: Pick<Credentials, 'method'>
+}
+
+const PERMISSIONS: Record<GraphResource, string> = {
+  users: 'User.Read.All and AuditLog.Read.All',
+  signInLogs: 'AuditLog.Read.All',
+  groups: 'GroupMember.Read.All'
+}
 
 /** Graph's error body: `{ error: { code, message } }`. */
 export function graphErrorOf(body: string): { code?: string; message?: string } {
@@ -12,13 +33,9 @@ export function graphErrorOf(body: string): { code?: string; message?: string } 
   }
 }
 
-function permissionsHint(settings: Settings, what: string): string {
-  const permissions = /group/i.test(what)
-    ? 'GroupMember.Read.All'
-    : /sign-in log|signIns/i.test(what)
-      ? 'AuditLog.Read.All'
-      : 'User.Read.All and AuditLog.Read.All'
-  return settings.credentials.method === 'password'
+function permissionsHint(options: GraphErrorOptions, resource: GraphResource): string {
+  const permissions = PERMISSIONS[resource]
+  return options.credentials.method === 'password'
     ? `grant the app the delegated Microsoft Graph permission(s) ${permissions} with admin consent, and give the signed-in user a directory role that may read them (Reports Reader, Security Reader or Global Reader)`
     : `grant the app the Microsoft Graph application permission(s) ${permissions} with admin consent`
 }
@@ -27,22 +44,23 @@ function permissionsHint(settings: Settings, what: string): string {
 export function explainGraphError(
   status: number,
   body: string,
-  what: string,
-  settings: Settings
+  call: GraphCall,
+  options: GraphErrorOptions
 ): GraphFailure {
+  const { what, resource } = call
   const { code, message } = graphErrorOf(body)
   // Graph's message ends with a period; ours goes on after it.
   const detail = message ? `: ${message.split(/\r?\n/)[0].replace(/\.\s*$/, '')}` : ''
   if (status === 403 && code === 'Authentication_RequestFromNonPremiumTenantOrB2CTenant') {
     return new GraphFailure(
-      `Graph refused ${what} (403 ${code}): reading sign-in activity needs a Microsoft Entra ID P1 or P2 licence in tenant ${settings.tenantId}.`,
+      `Graph refused ${what} (403 ${code}): reading sign-in activity needs a Microsoft Entra ID P1 or P2 licence in tenant ${options.tenantId}.`,
       status,
       code
     )
   }
   if (status === 403) {
     return new GraphFailure(
-      `Graph denied ${what} (403 ${code ?? 'Forbidden'}${detail}): ${permissionsHint(settings, what)}.`,
+      `Graph denied ${what} (403 ${code ?? 'Forbidden'}${detail}): ${permissionsHint(options, resource)}.`,
       status,
       code
     )

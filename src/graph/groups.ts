@@ -18,11 +18,10 @@ export async function groupExclusions(
     // gateway) serves, and a nested group's or device's ID never matches a user anyway.
     const path = `groups/${groupId}/transitiveMembers?$select=id&$top=999`
     try {
-      for await (const page of pages<{ id: string }>(
-        graph,
-        path,
-        `members of exclude-groups group ${groupId}`
-      )) {
+      for await (const page of pages<{ id: string }>(graph, path, {
+        resource: 'groups',
+        what: `members of exclude-groups group ${groupId}`
+      })) {
         for (const user of page)
           if (!members.has(user.id.toLowerCase())) members.set(user.id.toLowerCase(), groupId)
       }

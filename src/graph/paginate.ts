@@ -1,5 +1,6 @@
 import type { GraphClient } from './client.js'
 import { GraphFailure } from '../errors.js'
+import type { GraphCall } from './errors.js'
 
 interface GraphPage<T> {
   value?: T[]
@@ -27,12 +28,13 @@ interface Slot<T> {
 export async function* pages<T>(
   graph: GraphClient,
   firstPath: string,
-  what: string
+  call: GraphCall
 ): AsyncGenerator<T[]> {
+  const { what } = call
   let wanted = 1
   const request = (link: string, number: number): Slot<T> => {
     const slot: Slot<T> = {
-      page: graph.get<GraphPage<T>>(link, `${what} page ${number}`, (early) => {
+      page: graph.get<GraphPage<T>>(link, { ...call, what: `${what} page ${number}` }, (early) => {
         slot.earlyLink = early
         if (number <= wanted) slot.next = request(early, number + 1)
       })

@@ -3,7 +3,7 @@ import type { DirectoryUser } from '../users.js'
 import type { Settings } from '../settings/settings.js'
 import type { GraphClient } from './client.js'
 import { GraphFailure } from '../errors.js'
-import { explainGraphError } from './errors.js'
+import { explainGraphError, type GraphErrorOptions } from './errors.js'
 import { isRetryableStatus, retryDelayMs, type RetryContext } from './retry.js'
 import { userPages } from './users.js'
 
@@ -53,7 +53,7 @@ async function newestEntries(
   graph: GraphClient,
   users: DirectoryUser[],
   successfulOnly: boolean,
-  settings: Settings,
+  options: GraphErrorOptions,
   retry: RetryContext
 ): Promise<Map<string, SignInEntry | undefined>> {
   const entries = new Map<string, SignInEntry | undefined>()
@@ -68,7 +68,7 @@ async function newestEntries(
           url: lastSignInPath(user.id, successfulOnly)
         }))
       },
-      `sign-in logs batch of ${pending.length} users`
+      { resource: 'signInLogs', what: `sign-in logs batch of ${pending.length} users` }
     )
     const again: DirectoryUser[] = []
     let wait = 0
@@ -91,8 +91,8 @@ async function newestEntries(
         throw explainGraphError(
           response.status,
           JSON.stringify(response.body ?? {}),
-          what,
-          settings
+          { resource: 'signInLogs', what },
+          options
         )
       }
       const header = Object.entries(response.headers ?? {}).find(
@@ -151,25 +151,28 @@ async function inParallel<T>(tasks: (() => Promise<T>)[], limit: number): Promis
  * 500 is) + ⌈F/20⌉ (F: users whose newest entry failed), never one request per user. Pages are
  * yielded as users are complete: those waiting for their newest success come in a later page.
  */
+/** Page size of the user listing, and what error explanations need. */
+export type SignInLogOptions = Pick<Settings, 'pageSize'> & GraphErrorOptions
+
 export async function* signInLogUserPages(
   graph: GraphClient,
-  settings: Settings,
+  options: SignInLogOptions,
   retry: RetryContext
 ): AsyncGenerator<DirectoryUser[]> {
   let waiting: { user: DirectoryUser; newest: SignInEntry }[] = []
   const withNewestSuccess = async (group: typeof waiting): Promise<DirectoryUser[]> => {
     const successes = await batched(
       group.map(({ user }) => user),
-      (chunk) => newestEntries(graph, chunk, true, settings, retry)
+      (chunk) => newestEntries(graph, chunk, true, options, retry)
     )
     return group.map(({ user, newest }) => applyEntries(user, newest, successes.get(user.id)))
   }
   for await (const users of userPages(graph, {
-    pageSize: settings.pageSize,
+    pageSize: options.pageSize,
     withSignInActivity: false
   })) {
     const newest = await batched(users, (chunk) =>
-      newestEntries(graph, chunk, false, settings, retry)
+      newestEntries(graph, chunk, false, options, retry)
     )
     const ready: DirectoryUser[] = []
     for (const user of users) {

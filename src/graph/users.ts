@@ -52,7 +52,7 @@ export async function* userPages(
 ): AsyncGenerator<DirectoryUser[]> {
   const select = options.withSignInActivity ? [...USER_FIELDS, 'signInActivity'] : USER_FIELDS
   const path = `users?$select=${select.join(',')}&$top=${options.pageSize}`
-  for await (const page of pages<GraphUser>(graph, path, 'users')) {
+  for await (const page of pages<GraphUser>(graph, path, { resource: 'users', what: 'users' })) {
     yield page.map(toDirectoryUser)
   }
 }
