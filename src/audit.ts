@@ -1,43 +1,40 @@
-import type { Baseline } from './baseline.js'
+import { createTokenSource } from './auth/token-source.js'
+import { BASELINE_SAMPLE } from './baseline.js'
 import { LOG_WINDOW_DAYS } from './constants.js'
 import { compileExclusions, isExpired } from './exclusions.js'
-import type { GraphClient } from './graph/client.js'
+import { createGraphClient, type GraphClient } from './graph/client.js'
 import { groupExclusions } from './graph/groups.js'
+import { createRetryContext, type RetryContext } from './graph/retry.js'
 import { signInLogUserPages } from './graph/sign-in-logs.js'
 import { userPages } from './graph/users.js'
-import type { RetryContext } from './graph/retry.js'
+import type { Fetch } from './http.js'
+import type { ActionIO, Clock } from './io.js'
+import type { AuditOutcome } from './outcome.js'
 import {
   count,
   decideResult,
   emptyCounts,
   evaluateUser,
-  type Counts,
   type PolicyContext,
-  type Result,
   type UserRecord
 } from './policy.js'
-import { ReportFiles, type ReportPaths } from './report/files.js'
+import { ReportFiles } from './report/files.js'
 import type { ReportMeta } from './report/json.js'
-import { redactRecord } from './report/redact.js'
-import { WorstUsers } from './report/worst.js'
+import { maskingFor, redactPattern, redactRecord } from './report/redact.js'
 import type { Settings } from './settings/settings.js'
+import { logWindowWarning, startNotes } from './summary/notes.js'
+import { WorstUsers } from './summary/worst.js'
 
-export interface AuditOutcome {
-  counts: Counts
-  result: Result
-  /** The finished report files. */
-  paths: ReportPaths
-  /** Stale and warn users, worst first, at most summary-rows. */
-  worst: UserRecord[]
-  /** Baseline users stale then and not stale now (UPN as the baseline had it). */
-  noLongerStale: (string | null)[]
-  /** With a baseline: UPNs of the first BASELINE_SAMPLE users stale now and not then / then too. */
-  newStaleSample: (string | null)[]
-  stillStaleSample: (string | null)[]
+/** A finished audit, with what the run log and the summary say about it. */
+export interface Audited {
+  outcome: AuditOutcome
+  /** Summary notes known before the first request (expired exclusions, the log window). */
+  notes: string[]
+  /** Requests sent to Graph, retries included. */
+  requests: number
+  /** Time spent waiting on throttling. */
+  waitedMs: number
 }
-
-/** Most users named per baseline list in the summary; the report has them all. */
-export const BASELINE_SAMPLE = 20
 
 /** Users evaluated between two turns of the event loop. */
 const EVALUATE_SLICE = 100
@@ -56,15 +53,12 @@ export function reportMeta(settings: Settings, now: Date): ReportMeta {
 }
 
 function reportPolicy(settings: Settings): Record<string, unknown> {
-  const redactPatterns = settings.redact === 'all'
+  const masked = maskingFor(settings.redact).report
   return {
     ...settings.policy,
     warnDays: settings.policy.warnDays ?? null,
     exclude: settings.exclusions.map((rule) => ({
-      pattern:
-        redactPatterns && rule.kind === 'upn-glob'
-          ? rule.pattern.replace(/^[^@]*/, (local) => `${local[0] ?? ''}***`)
-          : rule.pattern,
+      pattern: masked ? redactPattern(rule) : rule.pattern,
       reason: rule.reason,
       until: rule.until ?? null,
       origin: rule.origin
@@ -75,17 +69,44 @@ function reportPolicy(settings: Settings): Record<string, unknown> {
   }
 }
 
+/** The sign-in line of the run log: tenant, cloud, authority and method. */
+function signInLine(settings: Settings): string {
+  return `Signing in to tenant ${settings.tenantId} (${settings.cloud}, ${settings.authorityHost}) with ${settings.credentials.method} (auth-method: ${settings.authMethodInput})`
+}
+
+/**
+ * Signs in, then reads every user through the policy into the report files. Throws on any
+ * failure: a run that could not read everything has no outcome.
+ */
+export async function audit(
+  settings: Settings,
+  io: ActionIO,
+  deps: { clock: Clock; fetch: Fetch }
+): Promise<Audited> {
+  const notes = startNotes(settings, deps.clock.now())
+  const windowWarning = logWindowWarning(settings)
+  if (windowWarning) io.warning(windowWarning)
+  io.info(signInLine(settings))
+  const retry = createRetryContext(deps.clock, io)
+  const tokens = createTokenSource(settings, io, deps.fetch, deps.clock)
+  const graph = createGraphClient(settings, tokens, deps.fetch, retry)
+  // Sign in before the report files are opened: a bad credential fails fast, leaving no files.
+  await tokens.token(false)
+  const outcome = await auditUsers(settings, graph, retry)
+  return { outcome, notes, requests: graph.requests, waitedMs: retry.waited.ms }
+}
+
 /**
  * Streams every user page by page through the policy into the report files, keeping only the
  * counts and the worst users in memory. Any read failure aborts the files and throws: a partial
  * listing never becomes a report.
  */
-export async function audit(
+async function auditUsers(
   settings: Settings,
   graph: GraphClient,
-  retry: RetryContext,
-  baseline: Baseline | undefined
+  retry: RetryContext
 ): Promise<AuditOutcome> {
+  const { baseline } = settings
   const now = retry.clock.now()
   const logs = settings.source === 'sign-in-logs'
   const context: PolicyContext = {
@@ -110,6 +131,7 @@ export async function audit(
   const stillStale = new Set<string>()
   const newStaleSample: (string | null)[] = []
   const stillStaleSample: (string | null)[] = []
+  const maskRecords = maskingFor(settings.redact).report
   try {
     const source = logs
       ? signInLogUserPages(graph, settings, retry)
@@ -132,7 +154,7 @@ export async function audit(
         }
         count(counts, record, record.status === 'stale' && !wasStale)
         worst.add(record)
-        records.push(settings.redact === 'all' ? redactRecord(record) : record)
+        records.push(maskRecords ? redactRecord(record) : record)
       }
       await files.append(records)
       retry.log(

@@ -1,6 +1,18 @@
 import { Inputs } from './constants.js'
 import { InputError } from './errors.js'
 
+/** Most users named per baseline list in the summary; the report has them all. */
+export const BASELINE_SAMPLE = 20
+
+/** The run against the baseline, beyond the counts. */
+export interface BaselineComparison {
+  /** Baseline users stale then and not stale now (UPN as the baseline had it). */
+  noLongerStale: (string | null)[]
+  /** With a baseline: UPNs of the first BASELINE_SAMPLE users stale now and not then / then too. */
+  newStaleSample: (string | null)[]
+  stillStaleSample: (string | null)[]
+}
+
 /** Users stale in an earlier report: who is stale now but not then is "new". */
 export interface Baseline {
   generatedAt: string | null

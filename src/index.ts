@@ -3,7 +3,7 @@ import { Outputs } from './constants.js'
 import { createFetch } from './http.js'
 import { systemClock, type ActionIO } from './io.js'
 import { run } from './main.js'
-import { toolkitUploader } from './report/artifact.js'
+import { toolkitUploader } from './publish/artifact.js'
 
 /** Values already sent to the runner as `::add-mask::`: each is sent once. */
 const masked = new Set<string>()

@@ -12,8 +12,8 @@ import {
   renderErrorSummary,
   renderSummary,
   type SummaryInput
-} from '../../src/report/summary.js'
-import { WorstUsers } from '../../src/report/worst.js'
+} from '../../src/summary/summary.js'
+import { WorstUsers } from '../../src/summary/worst.js'
 import { parseExclusions } from '../../src/exclusions.js'
 import { testPolicy, testSettings } from '../../__fixtures__/settings.js'
 

@@ -1,6 +1,6 @@
 import type { Response } from 'node-fetch'
 import { RETRY } from '../constants.js'
-import type { Clock } from '../io.js'
+import type { ActionIO, Clock } from '../io.js'
 import { GraphFailure } from '../errors.js'
 
 /**
@@ -33,6 +33,11 @@ export interface RetryContext {
   log(message: string): void
   /** Total time spent waiting, for the end-of-run line and the benchmark. */
   waited: { ms: number }
+}
+
+/** A fresh context: every wait logged as an info line, the waiting time summed from zero. */
+export function createRetryContext(clock: Clock, io: Pick<ActionIO, 'info'>): RetryContext {
+  return { clock, log: (message) => io.info(message), waited: { ms: 0 } }
 }
 
 /**

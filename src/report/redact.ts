@@ -1,5 +1,21 @@
 import type { ActionIO } from '../io.js'
+import type { ExclusionRule } from '../exclusions.js'
 import type { UserRecord } from '../policy.js'
+import type { Redact } from '../settings/choices.js'
+
+/** Where `redact` masks UPNs and display names: the only reader of that setting. */
+export interface Masking {
+  /** Log lines (info, warning, error): `summary` and `all`. */
+  logs: boolean
+  /** The job summary (rows, notes, the error message): `summary` and `all`. */
+  summary: boolean
+  /** The report files' users and the exclusion patterns the report echoes: `all` only. */
+  report: boolean
+}
+
+export function maskingFor(redact: Redact): Masking {
+  return { logs: redact !== 'none', summary: redact !== 'none', report: redact === 'all' }
+}
 
 /** `jane.doe@contoso.com` → `j***@contoso.com`: enough to recognise, not to read. */
 export function redactUpn(upn: string | null): string | null {
@@ -21,6 +37,13 @@ export function redactRecord(record: UserRecord): UserRecord {
     userPrincipalName: redactUpn(record.userPrincipalName),
     displayName: redactName(record.displayName)
   }
+}
+
+/** An exclusion pattern's local part masked (`jane*@contoso.com` → `j***@contoso.com`). */
+export function redactPattern(rule: ExclusionRule): string {
+  return rule.kind === 'upn-glob'
+    ? rule.pattern.replace(/^[^@]*/, (local) => `${local[0] ?? ''}***`)
+    : rule.pattern
 }
 
 /** Anything shaped like a UPN or mail address inside free text. */

@@ -1,7 +1,7 @@
 import { SUMMARY_MAX_BYTES } from '../constants.js'
 import type { Counts, Result, UserRecord } from '../policy.js'
 import type { Settings } from '../settings/settings.js'
-import { redactRecord, redactText } from './redact.js'
+import { maskingFor, redactRecord, redactText } from '../report/redact.js'
 
 /** Escapes text for the job summary: HTML and the markdown characters that could restyle it. */
 export function escapeCell(value: unknown): string {
@@ -73,7 +73,7 @@ function noteLines(notes: string[], redacting: boolean): string[] {
  */
 export function renderSummary(input: SummaryInput): string {
   const { result, counts, settings } = input
-  const redacting = settings.redact !== 'none'
+  const redacting = maskingFor(settings.redact).summary
   const head = [
     `<h2>${RESULT_ICON[result]} Entra ID sign-in check: ${escapeCell(result)}</h2>`,
     `<p>Tenant <code>${escapeCell(settings.tenantId)}</code> · ${counts.users} users · ${counts.checked} checked · <b>${counts.stale} stale</b> · ${counts.warn} warn · ${counts.neverSignedIn} never signed in · ${counts.excluded} excluded · ${counts.skipped} skipped · ${counts.newStale} new stale</p>`,

@@ -1,12 +1,12 @@
-import { BASELINE_SAMPLE, type AuditOutcome } from '../audit.js'
-import type { Baseline } from '../baseline.js'
+import { BASELINE_SAMPLE, type Baseline, type BaselineComparison } from '../baseline.js'
 import { LOG_WINDOW_DAYS } from '../constants.js'
 import { isExpired } from '../exclusions.js'
+import type { Counts } from '../policy.js'
+import { redactUpn } from '../report/redact.js'
 import type { Settings } from '../settings/settings.js'
-import { redactUpn } from './redact.js'
 
 /** Summary notes known before any request: expired exclusions, the sign-in log window. */
-export function startNotes(settings: Settings, now: Date): string[] {
+export function startNotes(settings: Pick<Settings, 'exclusions' | 'source'>, now: Date): string[] {
   const notes: string[] = []
   for (const rule of settings.exclusions.filter((candidate) => isExpired(candidate, now))) {
     notes.push(
@@ -22,7 +22,9 @@ export function startNotes(settings: Settings, now: Date): string[] {
 }
 
 /** The one warning for a threshold the sign-in log source cannot see back to. */
-export function logWindowWarning(settings: Settings): string | undefined {
+export function logWindowWarning(
+  settings: Pick<Settings, 'source' | 'policy'>
+): string | undefined {
   if (settings.source !== 'sign-in-logs' || settings.policy.thresholdDays <= LOG_WINDOW_DAYS)
     return undefined
   return `threshold-days ${settings.policy.thresholdDays} is beyond the ${LOG_WINDOW_DAYS}-day sign-in log window: every user without a sign-in in the window is stale once their account is older than the threshold. Use source: sign-in-activity for longer thresholds.`
@@ -30,9 +32,9 @@ export function logWindowWarning(settings: Settings): string | undefined {
 
 /** New, still and no-longer stale users against the baseline: counts, then up to 20 UPNs each. */
 export function baselineNotes(
-  outcome: AuditOutcome,
+  outcome: BaselineComparison & { counts: Counts },
   baseline: Baseline,
-  settings: Settings
+  masked: boolean
 ): string[] {
   const newCount = outcome.counts.newStale
   const still = outcome.counts.stale - newCount
@@ -40,7 +42,7 @@ export function baselineNotes(
   const names = (upns: (string | null)[], total: number) => {
     const shown = upns
       .slice(0, BASELINE_SAMPLE)
-      .map((upn) => (settings.redact === 'none' ? upn : redactUpn(upn)) ?? '(no UPN)')
+      .map((upn) => (masked ? redactUpn(upn) : upn) ?? '(no UPN)')
     return `${shown.join(', ')}${total > shown.length ? `, … (${total - shown.length} more in the report)` : ''}`
   }
   const lists: [string, (string | null)[], number][] = [

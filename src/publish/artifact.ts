@@ -1,4 +1,4 @@
-import type { ReportPaths } from './files.js'
+import type { ReportPaths } from '../report/files.js'
 
 /** The artifact upload as the action needs it; the real one is @actions/artifact. */
 export interface ArtifactUploader {

@@ -1,0 +1,13 @@
+import type { BaselineComparison } from './baseline.js'
+import type { Counts, Result, UserRecord } from './policy.js'
+import type { ReportPaths } from './report/files.js'
+
+/** What a complete audit found: every user read, the report files finished. */
+export interface AuditOutcome extends BaselineComparison {
+  counts: Counts
+  result: Result
+  /** The finished report files. */
+  paths: ReportPaths
+  /** Stale and warn users, worst first, at most summary-rows. */
+  worst: UserRecord[]
+}
