@@ -9,7 +9,7 @@ import { signInLogUserPages } from './graph/sign-in-logs.js'
 import { userPages } from './graph/users.js'
 import type { Fetch } from './http.js'
 import type { ActionIO, Clock } from './io.js'
-import type { AuditOutcome } from './outcome.js'
+import type { Audited, AuditOutcome } from './outcome.js'
 import {
   count,
   decideResult,
@@ -24,17 +24,6 @@ import { maskingFor, redactPattern, redactRecord } from './report/redact.js'
 import type { Settings } from './settings/settings.js'
 import { logWindowWarning, startNotes } from './summary/notes.js'
 import { WorstUsers } from './summary/worst.js'
-
-/** A finished audit, with what the run log and the summary say about it. */
-export interface Audited {
-  outcome: AuditOutcome
-  /** Summary notes known before the first request (expired exclusions, the log window). */
-  notes: string[]
-  /** Requests sent to Graph, retries included. */
-  requests: number
-  /** Time spent waiting on throttling. */
-  waitedMs: number
-}
 
 /** Users evaluated between two turns of the event loop. */
 const EVALUATE_SLICE = 100

@@ -1,6 +1,7 @@
-import { audit, type Audited } from './audit.js'
+import { audit } from './audit.js'
 import type { Fetch } from './http.js'
 import type { ActionIO, Clock } from './io.js'
+import type { Audited } from './outcome.js'
 import type { Result } from './policy.js'
 import type { ArtifactUploader } from './publish/artifact.js'
 import { publish, publishError } from './publish/publish.js'

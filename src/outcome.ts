@@ -11,3 +11,14 @@ export interface AuditOutcome extends BaselineComparison {
   /** Stale and warn users, worst first, at most summary-rows. */
   worst: UserRecord[]
 }
+
+/** A finished audit, with what the run log and the summary say about it. */
+export interface Audited {
+  outcome: AuditOutcome
+  /** Summary notes known before the first request (expired exclusions, the log window). */
+  notes: string[]
+  /** Requests sent to Graph, retries included. */
+  requests: number
+  /** Time spent waiting on throttling. */
+  waitedMs: number
+}

@@ -200,7 +200,7 @@ export type Result = 'pass' | 'warn' | 'fail' | 'error'
 /**
  * The result of a run that read every user. A run that could not read everything never gets
  * here: the read failure aborts the audit, its partial report is removed and the result is
- * `error` (main.ts), never a pass on partial data.
+ * `error` (publish/publish.ts publishError), never a pass on partial data.
  */
 export function decideResult(counts: Counts, policy: PolicySettings): Exclude<Result, 'error'> {
   const counted = policy.failOn === 'new' ? counts.newStale : counts.stale

@@ -1,6 +1,6 @@
 import { Outputs } from '../constants.js'
 import type { ActionIO, Clock } from '../io.js'
-import type { Audited } from '../audit.js'
+import type { Audited } from '../outcome.js'
 import type { Result } from '../policy.js'
 import { maskingFor } from '../report/redact.js'
 import type { Settings } from '../settings/settings.js'

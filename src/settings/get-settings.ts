@@ -107,7 +107,13 @@ function readTiers(io: ActionIO): Omit<PolicySettings, 'failOn' | 'onStale' | 'm
     warnDays,
     activity: choice(io, Inputs.Activity, ACTIVITIES, 'successful'),
     neverSignedIn: choice(io, Inputs.NeverSignedIn, NEVER_SIGNED_IN, 'stale'),
-    userTypes: choices(io, Inputs.UserTypes, USER_TYPES, 'member,guest'),
+    userTypes: choices(
+      io,
+      Inputs.UserTypes,
+      USER_TYPES,
+      'member,guest',
+      'must be member, guest or both (comma-separated)'
+    ),
     includeDisabled: bool(io, Inputs.IncludeDisabled, false)
   }
 }
@@ -176,7 +182,13 @@ function readOutput(
 > {
   const reportDirInput = io.getInput(Inputs.ReportDir)
   const reportDir = resolve(reportDirInput || join(io.env.RUNNER_TEMP || tmpdir(), REPORT_BASENAME))
-  const formats = choices(io, Inputs.ReportFormats, REPORT_FORMATS, 'csv,json')
+  const formats = choices(
+    io,
+    Inputs.ReportFormats,
+    REPORT_FORMATS,
+    'csv,json',
+    'must be csv, json or both (comma-separated)'
+  )
   const artifactName = io.getInput(Inputs.ArtifactName)
   if (/[":<>|*?\\/\r\n]/.test(artifactName)) {
     fail(

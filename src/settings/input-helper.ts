@@ -31,19 +31,21 @@ export function choice<T extends string>(
 
 /**
  * Some of `allowed`, comma- or line-separated, case-insensitive, without duplicates; empty:
- * `fallback`.
+ * `fallback`. `allowedText` is the message's sentence, spelled out so the README's troubleshooting
+ * table can be checked against the source.
  */
 export function choices<T extends string>(
   io: ActionIO,
   input: Inputs,
   allowed: readonly T[],
-  fallback: string
+  fallback: string,
+  allowedText: string
 ): T[] {
   const raw = io.getInput(input) || fallback
   const items = [...new Set(list(raw.toLowerCase()))]
   const chosen = items.filter((item) => isOneOf(allowed, item))
   if (chosen.length === 0 || chosen.length < items.length) {
-    fail(input, raw, `must be ${allowed.join(', ')} or both (comma-separated)`)
+    fail(input, raw, allowedText)
   }
   return chosen
 }
