@@ -17,10 +17,16 @@ export interface AuthErrorContext {
   networkFailure?: NetworkFailure
 }
 
+/** What an explanation names: the app, the tenant, the authority and the credential. */
+export type AuthErrorOptions = Pick<
+  Settings,
+  'tenantId' | 'clientId' | 'authorityHost' | 'credentials'
+>
+
 /** Turns an msal error into one message that says what failed and how to fix it. */
 export function explainAuthError(
   error: unknown,
-  settings: Settings,
+  settings: AuthErrorOptions,
   context: AuthErrorContext = {}
 ): AuthFailure {
   const { claims, networkFailure } = context

@@ -8,7 +8,7 @@ import type { Fetch } from '../http.js'
 import { maskSecret, type ActionIO, type Clock } from '../io.js'
 import type { Settings } from '../settings/settings.js'
 import { AuthFailure } from '../errors.js'
-import { explainAuthError, type OidcClaims } from './errors.js'
+import { explainAuthError, type AuthErrorOptions, type OidcClaims } from './errors.js'
 import { msalNetworkModule } from './network.js'
 import { githubAssertion, requireGithubOidc } from './oidc.js'
 
@@ -18,7 +18,9 @@ export interface TokenSource {
 }
 
 /** Scopes for Graph: `.default` for application flows, delegated ones for the password flow. */
-export function graphScopes(settings: Settings): string[] {
+export function graphScopes(
+  settings: Pick<Settings, 'graphEndpoint' | 'credentials' | 'excludeGroups'>
+): string[] {
   const origin = new URL(settings.graphEndpoint).origin
   if (settings.credentials.method !== 'password') return [`${origin}/.default`]
   const scopes = [`${origin}/User.Read.All`, `${origin}/AuditLog.Read.All`]
@@ -33,8 +35,12 @@ const EXPIRY_MARGIN_MS = 5 * 60_000
  * A token source over @azure/msal-node for every auth method. Every token is masked the moment
  * it arrives; errors are explained (explainAuthError).
  */
+/** The sign-in settings: the explanations' fields, plus what the scopes need. */
+export type TokenSourceOptions = AuthErrorOptions &
+  Pick<Settings, 'graphEndpoint' | 'excludeGroups'>
+
 export function createTokenSource(
-  settings: Settings,
+  settings: TokenSourceOptions,
   io: ActionIO,
   fetch: Fetch,
   clock: Clock
