@@ -1,0 +1,103 @@
+/** The issue's targets, and each one judged against what the scenarios measured. */
+import { formatCount, formatSeconds } from './format.js'
+import type { Options } from './options.js'
+import {
+  readerWallRatio,
+  type LogsBaselineResult,
+  type SizeResult,
+  type StormResult
+} from './scenarios/results.js'
+
+/** The issue's targets (ratios measured in one run on one machine). */
+const TARGETS = {
+  /** Wall time ≤ this × requests × latency, judged at 100k users. */
+  wallRatio: 1.1,
+  wallRatioAt: 100_000,
+  cpuUsPerUser: 10,
+  rssMb: { 100_000: 150, 1_000_000: 400 } as Record<number, number>,
+  /** The batched sign-in-log source: at least this many times fewer requests than one per user. */
+  logRequestsFactor: 15,
+  /** Storm: measured waiting ≤ this × the sum of Retry-After. */
+  stormCeiling: 1.2
+}
+
+/** One target: what it asks, what was measured, met or not. */
+export interface Check {
+  target: string
+  measured: string
+  pass: boolean
+}
+
+export function checkTargets(
+  sizes: SizeResult[],
+  storms: StormResult[],
+  logs: LogsBaselineResult,
+  options: Options
+): Check[] {
+  const out: Check[] = []
+  for (const s of sizes) {
+    out.push({
+      target: `${formatCount(s.users)}: Graph + token requests = floor (${s.floor})`,
+      measured: `${s.graphRequests} + ${s.tokenRequests}`,
+      pass: s.graphRequests + s.tokenRequests === s.floor
+    })
+    out.push({
+      target: `${formatCount(s.users)}: every user once, in order`,
+      measured: `${s.complete.rows} rows, ${s.complete.misplaced} misplaced, ${s.complete.missing} missing; user-count ${s.userCount}`,
+      pass:
+        s.complete.rows === s.users &&
+        s.complete.misplaced === 0 &&
+        s.complete.missing === 0 &&
+        s.userCount === s.users
+    })
+    if (s.users === TARGETS.wallRatioAt) {
+      out.push({
+        target: `${formatCount(s.users)}: wall ≤ ${TARGETS.wallRatio} × requests × latency`,
+        measured: `${(s.wallMs / s.wallFloorMs).toFixed(3)} × (reading alone ${readerWallRatio(s, options).toFixed(3)} ×)`,
+        pass: s.wallMs <= TARGETS.wallRatio * s.wallFloorMs
+      })
+    }
+    if (s.users >= 100_000) {
+      out.push({
+        target: `${formatCount(s.users)}: CPU ≤ ${TARGETS.cpuUsPerUser} µs/user`,
+        measured: `${s.cpuUsPerUser.toFixed(2)} µs (reading alone ${s.reader.cpuUsPerUser.toFixed(2)} µs)`,
+        pass: s.cpuUsPerUser <= TARGETS.cpuUsPerUser
+      })
+    }
+    const rss = TARGETS.rssMb[s.users]
+    if (rss !== undefined) {
+      out.push({
+        target: `${formatCount(s.users)}: peak RSS ≤ ${rss} MB`,
+        measured: `${s.peakRssMb.toFixed(0)} MB`,
+        pass: s.peakRssMb <= rss
+      })
+    }
+  }
+  for (const storm of storms) {
+    out.push({
+      target: `storm ${formatCount(storm.users)}: Σ Retry-After ≤ waiting ≤ ${TARGETS.stormCeiling} × Σ`,
+      measured: `Σ ${formatSeconds(storm.retryAfterSumMs)}; logged ${formatSeconds(storm.loggedWaitMs)}, at the simulator ${formatSeconds(storm.measuredWaitMs)}`,
+      pass:
+        storm.throttled === storm.faults &&
+        storm.loggedWaitMs >= storm.retryAfterSumMs &&
+        // The simulator's clock has 1 ms steps: allow 1 ms per retry below the sum.
+        storm.measuredWaitMs >= storm.retryAfterSumMs - storm.throttled &&
+        storm.measuredWaitMs <= TARGETS.stormCeiling * storm.retryAfterSumMs
+    })
+    out.push({
+      target: `storm ${formatCount(storm.users)}: no duplicate or missing user`,
+      measured: `${storm.complete.rows} CSV rows (${storm.complete.misplaced} misplaced), ${storm.jsonDistinct}/${storm.jsonUsers} distinct JSON users`,
+      pass:
+        storm.complete.rows === storm.users &&
+        storm.complete.misplaced === 0 &&
+        (Number.isNaN(storm.jsonUsers) ||
+          (storm.jsonUsers === storm.users && storm.jsonDistinct === storm.users))
+    })
+  }
+  out.push({
+    target: `${formatCount(logs.users)}: sign-in-logs ≥ ${TARGETS.logRequestsFactor}× fewer requests than one per user`,
+    measured: `${logs.perUser.requests} / ${logs.batched.requests} = ${logs.factor.toFixed(1)} ×`,
+    pass: logs.factor >= TARGETS.logRequestsFactor
+  })
+  return out
+}
