@@ -60,7 +60,7 @@ async function main(): Promise<number> {
     `${JSON.stringify({ machine, options: opts, startupCpuMs: startupMs, sizes, storms, logs, checks: list }, null, 2)}\n`
   )
   log(`results written to ${opts.out}`)
-  const missed = list.filter((c) => !c.pass)
+  const missed = list.filter((check) => !check.pass)
   if (missed.length > 0) log(`${missed.length} target(s) missed`)
   return missed.length > 0 ? 1 : 0
 }

@@ -15,7 +15,7 @@ function table(rows: string[][]): string {
     `| ${row.map((cell, col) => cell.padEnd(widths[col])).join(' | ')} |`
   return [
     line(rows[0]),
-    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`,
     ...rows.slice(1).map(line)
   ].join('\n')
 }
@@ -45,17 +45,17 @@ export function renderTables(
         'reading alone: wall ratio, CPU/user',
         'unpaged beta list (article)'
       ],
-      ...sizes.map((s) => [
-        formatCount(s.users),
-        `${s.graphRequests} + ${s.tokenRequests} (${s.floor})`,
-        String(s.otherRequests),
-        `${formatSeconds(s.wallMs)} (${formatSeconds(s.wallFloorMs)})`,
-        `${(s.wallMs / s.wallFloorMs).toFixed(3)}`,
-        `${s.cpuUsPerUser.toFixed(2)} µs (${s.marginalCpuUsPerUser.toFixed(2)} µs)`,
-        `${s.peakRssMb.toFixed(0)} MB`,
-        formatSeconds(s.simCpuMs),
-        `${readerWallRatio(s, options).toFixed(3)}, ${s.reader.cpuUsPerUser.toFixed(2)} µs`,
-        `${formatCount(s.unpaged.users)} users, misses ${formatCount(s.unpaged.missed)}`
+      ...sizes.map((size) => [
+        formatCount(size.users),
+        `${size.graphRequests} + ${size.tokenRequests} (${size.floor})`,
+        String(size.otherRequests),
+        `${formatSeconds(size.wallMs)} (${formatSeconds(size.wallFloorMs)})`,
+        `${(size.wallMs / size.wallFloorMs).toFixed(3)}`,
+        `${size.cpuUsPerUser.toFixed(2)} µs (${size.marginalCpuUsPerUser.toFixed(2)} µs)`,
+        `${size.peakRssMb.toFixed(0)} MB`,
+        formatSeconds(size.simCpuMs),
+        `${readerWallRatio(size, options).toFixed(3)}, ${size.reader.cpuUsPerUser.toFixed(2)} µs`,
+        `${formatCount(size.unpaged.users)} users, misses ${formatCount(size.unpaged.missed)}`
       ])
     ]),
     '',
@@ -99,14 +99,14 @@ export function renderTables(
           'ratio',
           'wall'
         ],
-        ...storms.map((s) => [
-          formatCount(s.users),
-          `${s.throttled} of ${s.faults}`,
-          formatSeconds(s.retryAfterSumMs),
-          formatSeconds(s.loggedWaitMs),
-          formatSeconds(s.measuredWaitMs),
-          (s.measuredWaitMs / s.retryAfterSumMs).toFixed(3),
-          formatSeconds(s.wallMs)
+        ...storms.map((storm) => [
+          formatCount(storm.users),
+          `${storm.throttled} of ${storm.faults}`,
+          formatSeconds(storm.retryAfterSumMs),
+          formatSeconds(storm.loggedWaitMs),
+          formatSeconds(storm.measuredWaitMs),
+          (storm.measuredWaitMs / storm.retryAfterSumMs).toFixed(3),
+          formatSeconds(storm.wallMs)
         ])
       ])
     )
@@ -117,7 +117,7 @@ export function renderTables(
     '',
     table([
       ['target', 'measured', ''],
-      ...list.map((c) => [c.target, c.measured, c.pass ? 'PASS' : 'MISS'])
+      ...list.map((check) => [check.target, check.measured, check.pass ? 'PASS' : 'MISS'])
     ])
   )
   return parts.join('\n')

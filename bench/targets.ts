@@ -34,47 +34,47 @@ export function checkTargets(
   logs: LogsBaselineResult,
   options: Options
 ): Check[] {
-  const out: Check[] = []
-  for (const s of sizes) {
-    out.push({
-      target: `${formatCount(s.users)}: Graph + token requests = floor (${s.floor})`,
-      measured: `${s.graphRequests} + ${s.tokenRequests}`,
-      pass: s.graphRequests + s.tokenRequests === s.floor
+  const checks: Check[] = []
+  for (const size of sizes) {
+    checks.push({
+      target: `${formatCount(size.users)}: Graph + token requests = floor (${size.floor})`,
+      measured: `${size.graphRequests} + ${size.tokenRequests}`,
+      pass: size.graphRequests + size.tokenRequests === size.floor
     })
-    out.push({
-      target: `${formatCount(s.users)}: every user once, in order`,
-      measured: `${s.complete.rows} rows, ${s.complete.misplaced} misplaced, ${s.complete.missing} missing; user-count ${s.userCount}`,
+    checks.push({
+      target: `${formatCount(size.users)}: every user once, in order`,
+      measured: `${size.complete.rows} rows, ${size.complete.misplaced} misplaced, ${size.complete.missing} missing; user-count ${size.userCount}`,
       pass:
-        s.complete.rows === s.users &&
-        s.complete.misplaced === 0 &&
-        s.complete.missing === 0 &&
-        s.userCount === s.users
+        size.complete.rows === size.users &&
+        size.complete.misplaced === 0 &&
+        size.complete.missing === 0 &&
+        size.userCount === size.users
     })
-    if (s.users === TARGETS.wallRatioAt) {
-      out.push({
-        target: `${formatCount(s.users)}: wall ≤ ${TARGETS.wallRatio} × requests × latency`,
-        measured: `${(s.wallMs / s.wallFloorMs).toFixed(3)} × (reading alone ${readerWallRatio(s, options).toFixed(3)} ×)`,
-        pass: s.wallMs <= TARGETS.wallRatio * s.wallFloorMs
+    if (size.users === TARGETS.wallRatioAt) {
+      checks.push({
+        target: `${formatCount(size.users)}: wall ≤ ${TARGETS.wallRatio} × requests × latency`,
+        measured: `${(size.wallMs / size.wallFloorMs).toFixed(3)} × (reading alone ${readerWallRatio(size, options).toFixed(3)} ×)`,
+        pass: size.wallMs <= TARGETS.wallRatio * size.wallFloorMs
       })
     }
-    if (s.users >= 100_000) {
-      out.push({
-        target: `${formatCount(s.users)}: CPU ≤ ${TARGETS.cpuUsPerUser} µs/user`,
-        measured: `${s.cpuUsPerUser.toFixed(2)} µs (reading alone ${s.reader.cpuUsPerUser.toFixed(2)} µs)`,
-        pass: s.cpuUsPerUser <= TARGETS.cpuUsPerUser
+    if (size.users >= 100_000) {
+      checks.push({
+        target: `${formatCount(size.users)}: CPU ≤ ${TARGETS.cpuUsPerUser} µs/user`,
+        measured: `${size.cpuUsPerUser.toFixed(2)} µs (reading alone ${size.reader.cpuUsPerUser.toFixed(2)} µs)`,
+        pass: size.cpuUsPerUser <= TARGETS.cpuUsPerUser
       })
     }
-    const rss = TARGETS.rssMb[s.users]
+    const rss = TARGETS.rssMb[size.users]
     if (rss !== undefined) {
-      out.push({
-        target: `${formatCount(s.users)}: peak RSS ≤ ${rss} MB`,
-        measured: `${s.peakRssMb.toFixed(0)} MB`,
-        pass: s.peakRssMb <= rss
+      checks.push({
+        target: `${formatCount(size.users)}: peak RSS ≤ ${rss} MB`,
+        measured: `${size.peakRssMb.toFixed(0)} MB`,
+        pass: size.peakRssMb <= rss
       })
     }
   }
   for (const storm of storms) {
-    out.push({
+    checks.push({
       target: `storm ${formatCount(storm.users)}: Σ Retry-After ≤ waiting ≤ ${TARGETS.stormCeiling} × Σ`,
       measured: `Σ ${formatSeconds(storm.retryAfterSumMs)}; logged ${formatSeconds(storm.loggedWaitMs)}, at the simulator ${formatSeconds(storm.measuredWaitMs)}`,
       pass:
@@ -84,7 +84,7 @@ export function checkTargets(
         storm.measuredWaitMs >= storm.retryAfterSumMs - storm.throttled &&
         storm.measuredWaitMs <= TARGETS.stormCeiling * storm.retryAfterSumMs
     })
-    out.push({
+    checks.push({
       target: `storm ${formatCount(storm.users)}: no duplicate or missing user`,
       measured: `${storm.complete.rows} CSV rows (${storm.complete.misplaced} misplaced), ${storm.jsonDistinct}/${storm.jsonUsers} distinct JSON users`,
       pass:
@@ -94,10 +94,10 @@ export function checkTargets(
           (storm.jsonUsers === storm.users && storm.jsonDistinct === storm.users))
     })
   }
-  out.push({
+  checks.push({
     target: `${formatCount(logs.users)}: sign-in-logs ≥ ${TARGETS.logRequestsFactor}× fewer requests than one per user`,
     measured: `${logs.perUser.requests} / ${logs.batched.requests} = ${logs.factor.toFixed(1)} ×`,
     pass: logs.factor >= TARGETS.logRequestsFactor
   })
-  return out
+  return checks
 }

@@ -60,5 +60,5 @@ export interface LogsBaselineResult {
 }
 
 /** The reading floor's wall time against its own requests × latency. */
-export const readerWallRatio = (s: SizeResult, options: Options) =>
-  s.reader.wallMs / (s.reader.requests * options.latencyMs)
+export const readerWallRatio = (size: SizeResult, options: Options) =>
+  size.reader.wallMs / (size.reader.requests * options.latencyMs)

@@ -13,7 +13,7 @@ export async function startupCpuMs(options: Options): Promise<number> {
   })
   try {
     const runs: number[] = []
-    for (let k = 0; k < 3; k++) {
+    for (let attempt = 0; attempt < 3; attempt++) {
       const run = await runActionMeasured(sim, {})
       requireSuccess(run, 'start-up run')
       runs.push(run.cpuMs)
