@@ -2,6 +2,7 @@
  * A certificate credential: a client assertion JWT signed with the app's certificate. msal-node
  * signs PS256 with `x5t#S256` (hex thumbprint, base64url) and `x5c` (base64 DER chain, leaf
  * first) when given the public certificate; older clients send RS256 with a SHA-1 `x5t`.
+ * https://learn.microsoft.com/entra/identity-platform/certificate-credentials
  */
 import { constants, createHash, verify, X509Certificate, type KeyObject } from 'node:crypto'
 import type { decodeJwt } from '../http.js'

@@ -1,4 +1,7 @@
-/** `grant_type=client_credentials`: an app token with the app's Graph application permissions. */
+/**
+ * `grant_type=client_credentials`: an app token with the app's Graph application permissions.
+ * https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
+ */
 import type { TokenStore } from '../tokens.js'
 import type { SimApp, SimResponse } from '../types.js'
 import { invalidClientCredentialsScope } from './errors.js'

@@ -2,6 +2,7 @@
  * Every error the simulated Entra answers, one builder each, in Entra's body shape with its AADSTS
  * code and text (`entraError` in ../http.ts), so the action's error mapping is tested against what
  * it will really read.
+ * Codes: https://learn.microsoft.com/entra/identity-platform/reference-error-codes
  */
 import { entraError } from '../http.js'
 import type { SimResponse, SimTenantDirectory } from '../types.js'

@@ -2,6 +2,7 @@
  * A federated credential: the client assertion is a GitHub OIDC token from an issuer the
  * simulator knows (its claims come from that issuer's verifier), matched against the app's
  * federated subjects and the token-exchange audiences.
+ * https://learn.microsoft.com/entra/workload-id/workload-identity-federation
  */
 import type { SimApp, SimResponse } from '../types.js'
 import type { DecodedJwt } from './certificate-assertion.js'

@@ -1,6 +1,7 @@
 /**
  * The discovery documents msal-node reads before it asks for a token: instance discovery (msal
  * skips it for a known authority; answered anyway) and a tenant's OpenID configuration.
+ * https://learn.microsoft.com/entra/identity-platform/v2-protocols-oidc
  */
 
 /** `GET /common/discovery/instance`: this host is its own only alias. */

@@ -1,4 +1,7 @@
-/** `grant_type=password` (resource-owner password credentials): a delegated token for a user. */
+/**
+ * `grant_type=password` (resource-owner password credentials): a delegated token for a user.
+ * https://learn.microsoft.com/entra/identity-platform/v2-oauth-ropc
+ */
 import type { SimAccount, SimApp, SimResponse } from '../types.js'
 import { delegatedToken, type DelegatedTokenIssuer } from './delegated-token.js'
 import { accountLocked, invalidUsernameOrPassword, mfaRequired } from './errors.js'
