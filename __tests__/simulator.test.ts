@@ -745,15 +745,4 @@ describe('generated tenant', () => {
     expect(Date.parse(fu.lastSignInDateTime!)).toBeGreaterThan(nowMs - 11 * 86_400_000)
     expect(t.signIns(t.user(failed).id)[0].status.errorCode).not.toBe(0)
   })
-
-  test('a 500-user page is cheap even in a million-user tenant', () => {
-    const t = generateTenant({ count: 1_000_000, seed: 1 })
-    const t0 = performance.now()
-    for (let p = 0; p < 20; p++) {
-      const value = []
-      for (let i = 0; i < 500; i++) value.push(t.user(999_000 - p * 500 + i))
-      JSON.stringify({ value })
-    }
-    expect((performance.now() - t0) / 20).toBeLessThan(50)
-  })
 })
