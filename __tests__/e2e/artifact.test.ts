@@ -131,6 +131,33 @@ describe('artifact upload', () => {
     expect(result.outputs['artifact-id']).toBe(String(artifact.id))
   })
 
+  test('retention-days up to 400 (private and internal repositories) reaches the service', async () => {
+    const result = await run(
+      { 'retention-days': '400' },
+      runnerEnv({ GITHUB_RETENTION_DAYS: '400' })
+    )
+    expect(result.code).toBe(0)
+    const [artifact] = service.artifacts()
+    expect(artifact.retentionDays).toBe(400)
+    expect(commandLines(result, 'warning').join('\n')).not.toContain('Retention days')
+  })
+
+  test("retention-days above the repository's setting: the toolkit keeps the setting and warns", async () => {
+    const result = await run(
+      { 'retention-days': '400' },
+      runnerEnv({ GITHUB_RETENTION_DAYS: '90' })
+    )
+    expect(result.code).toBe(0)
+    expect(result.outputs.result).toBe('warn')
+    const [artifact] = service.artifacts()
+    expect(artifact.retentionDays).toBe(90)
+    expect(commandLines(result, 'warning')).toContainEqual(
+      expect.stringContaining(
+        'Retention days cannot be greater than the maximum allowed retention set within the repository. Using 90 instead.'
+      )
+    )
+  })
+
   test('uploads only the formats asked for', async () => {
     const result = await run({ 'report-formats': 'json' })
     expect(result.code).toBe(0)

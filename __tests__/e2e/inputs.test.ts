@@ -30,7 +30,17 @@ const BAD: [string, string, Record<string, string>, RegExp][] = [
   ['cloud', 'azure-germany', {}, /global, us-gov, us-gov-dod, china/],
   ['graph-version', 'v2', {}, /beta, v1\.0/],
   ['report-formats', 'csv,xlsx', {}, /csv, json or both/],
-  ['retention-days', '91', {}, /whole number from 1 to 90/],
+  ['retention-days', '401', {}, /whole number from 1 to 400/],
+  ['retention-days', '0', {}, /whole number from 1 to 400/],
+  // Microsoft's v1.0 List signIns page offers the sign-in log in the global cloud only.
+  ...(['us-gov', 'us-gov-dod', 'china'] as const).map(
+    (cloud): [string, string, Record<string, string>, RegExp] => [
+      'graph-version',
+      'v1.0',
+      { cloud, source: 'sign-in-logs' },
+      new RegExp(`with 'source' sign-in-logs and 'cloud' ${cloud} must be beta`)
+    ]
+  ),
   ['redact', 'partial', {}, /none, summary, all/],
   ['auth-method', 'kerberos', {}, /auto, client-secret, client-certificate, github-oidc, password/],
   ['user-types', 'member,admin', {}, /member, guest or both/],
@@ -89,4 +99,24 @@ describe('a bad input next to a secret never shows the secret', () => {
     expect(result.stdout).toContain(`::add-mask::${SECRET}`)
     expect(sim.requests).toHaveLength(0)
   })
+})
+
+describe('the cloud × source × graph-version combinations Microsoft offers still run', () => {
+  test.each<[string, string]>([
+    ['us-gov', 'beta'],
+    ['global', 'v1.0']
+  ])(
+    'cloud %s, source sign-in-logs, graph-version %s: read, not refused',
+    async (cloud, version) => {
+      const result = await run({
+        cloud,
+        source: 'sign-in-logs',
+        'graph-version': version,
+        'on-stale': 'warn'
+      })
+      expect(result.code).toBe(0)
+      expect(result.outputs['user-count']).toBe(String(sim.tenant.count))
+      expect(sim.requests.some((request) => request.target === 'users')).toBe(true)
+    }
+  )
 })

@@ -179,6 +179,7 @@ describe('defaults', () => {
     ['artifact-name', '', (s) => s.artifactName, ''],
     ['retention-days', '1', (s) => s.retentionDays, 1],
     ['retention-days', '90', (s) => s.retentionDays, 90],
+    ['retention-days', '400', (s) => s.retentionDays, 400],
     ['page-size', '1', (s) => s.pageSize, 1],
     ['summary-rows', '0', (s) => s.summaryRows, 0],
     ['max-stale', '25', (s) => s.policy.maxStale, 25],
@@ -265,8 +266,14 @@ describe('bad values', () => {
     ['report-formats', 'csv,html', {}, /csv, json or both/],
     ['artifact-name', 'reports/entra', {}, /must not contain/],
     ['artifact-name', 'a:b', {}, /must not contain/],
-    ['retention-days', '0', {}, /whole number from 1 to 90/],
-    ['retention-days', '91', {}, /whole number from 1 to 90/],
+    ['retention-days', '0', {}, /whole number from 1 to 400/],
+    ['retention-days', '401', {}, /whole number from 1 to 400/],
+    [
+      'graph-version',
+      'v1.0',
+      { cloud: 'china', source: 'sign-in-logs' },
+      /with 'source' sign-in-logs and 'cloud' china must be beta: Microsoft's List signIns page/
+    ],
     ['job-summary', 'on', {}, /true or false/],
     ['summary-rows', 'all', {}, /whole number/],
     ['summary-rows', '-5', {}, /whole number/],
@@ -747,4 +754,30 @@ describe('endpoint overrides', () => {
   ])('graph-endpoint %s is used as %s (a path prefix is kept)', (value, expected) => {
     expect(settings({ 'graph-endpoint': value }).graphEndpoint).toBe(expected)
   })
+})
+
+describe('cloud × source × graph-version: what Microsoft offers', () => {
+  const CLOUDS = ['global', 'us-gov', 'us-gov-dod', 'china'] as const
+  const refused = (cloud: string, source: string, version: string) => {
+    try {
+      getSettings(io({ cloud, source, 'graph-version': version }), NOW)
+      return false
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error
+      return true
+    }
+  }
+  test.each(CLOUDS.flatMap((cloud) => [['beta'], ['v1.0']].map(([version]) => [cloud, version])))(
+    'source sign-in-activity in %s on %s runs (List users is offered in every cloud)',
+    (cloud, version) => {
+      expect(refused(cloud, 'sign-in-activity', version)).toBe(false)
+    }
+  )
+  test.each(CLOUDS.map((cloud) => [cloud, cloud !== 'global']))(
+    'source sign-in-logs in %s: v1.0 refused is %p, beta always runs',
+    (cloud, v1Refused) => {
+      expect(refused(cloud, 'sign-in-logs', 'v1.0')).toBe(v1Refused)
+      expect(refused(cloud, 'sign-in-logs', 'beta')).toBe(false)
+    }
+  )
 })

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path'
 import { tmpdir } from 'node:os'
 import { parseBaseline } from '../baseline.js'
-import { CLOUDS, CLOUD_NAMES } from '../clouds.js'
+import { CLOUDS, CLOUD_NAMES, OFFERED_IN, type CloudName } from '../clouds.js'
 import { Inputs, REPORT_BASENAME } from '../constants.js'
 import { isGuid, parseExclusions } from '../exclusions.js'
 import type { ActionIO } from '../io.js'
@@ -14,7 +14,9 @@ import {
   REDACT,
   REPORT_FORMATS,
   SOURCES,
-  USER_TYPES
+  USER_TYPES,
+  type GraphVersion,
+  type Source
 } from './choices.js'
 import { readCredentials, readSecrets } from './credentials.js'
 import {
@@ -86,13 +88,32 @@ function readEndpoints(
   io: ActionIO
 ): Pick<Settings, 'cloud' | 'authorityHost' | 'graphEndpoint' | 'graphVersion' | 'source'> {
   const cloud = choice(io, Inputs.Cloud, CLOUD_NAMES, 'global')
+  const graphVersion = choice(io, Inputs.GraphVersion, GRAPH_VERSIONS, 'beta')
+  const source = choice(io, Inputs.Source, SOURCES, 'sign-in-activity')
+  requireOffered(cloud, source, graphVersion)
   return {
     cloud,
     authorityHost: httpsBase(io, Inputs.AuthorityHost, CLOUDS[cloud].authorityHost),
     graphEndpoint: httpsBase(io, Inputs.GraphEndpoint, CLOUDS[cloud].graphEndpoint),
-    graphVersion: choice(io, Inputs.GraphVersion, GRAPH_VERSIONS, 'beta'),
-    source: choice(io, Inputs.Source, SOURCES, 'sign-in-activity')
+    graphVersion,
+    source
   }
+}
+
+/**
+ * A cloud × source × version that Microsoft's page says is not offered fails before any request,
+ * pointing to the version that is: a request there could only fail.
+ */
+function requireOffered(cloud: CloudName, source: Source, graphVersion: GraphVersion): void {
+  if (OFFERED_IN[source].versions[graphVersion].includes(cloud)) return
+  const offered = GRAPH_VERSIONS.filter((version) =>
+    OFFERED_IN[source].versions[version].includes(cloud)
+  )
+  fail(
+    Inputs.GraphVersion,
+    graphVersion,
+    `with 'source' ${source} and 'cloud' ${cloud} must be ${offered.join(' or ')}: Microsoft's ${OFFERED_IN[source].api} page does not offer ${graphVersion} in that cloud (docs/setup.md, "What each cloud offers")`
+  )
 }
 
 /** The inputs that decide a user's status. */
@@ -201,7 +222,9 @@ function readOutput(
     reportDir,
     reportFormats: { csv: formats.includes('csv'), json: formats.includes('json') },
     artifactName,
-    retentionDays: optionalWholeNumber(io, Inputs.RetentionDays, 1, 90),
+    // GitHub's most for any repository (private and internal; public: 90). Above the repository's
+    // own setting the artifact toolkit uses that setting and warns (report/artifact.ts).
+    retentionDays: optionalWholeNumber(io, Inputs.RetentionDays, 1, 400),
     jobSummary: bool(io, Inputs.JobSummary, true),
     summaryRows: wholeNumber(io, Inputs.SummaryRows, 0, 10000, 50),
     redact: choice(io, Inputs.Redact, REDACT, 'none'),
