@@ -66,10 +66,22 @@ const gate = (extra: Record<string, string>) =>
     workspace
   })
 
+/** The summary's counts line: `Tenant … · N users · … · N skipped[ · N new stale]`. */
+const countsLine = (run: ActionRun) =>
+  decodeHtml(run.summary)
+    .split('\n')
+    .find((line) => line.startsWith('<p>Tenant ')) ?? ''
+
 test('without a baseline every stale user is new: new-stale-count = stale-count', () => {
   expect(first.outputs['stale-count']).toBe('3')
   expect(first.outputs['new-stale-count']).toBe('3')
   expect(first.json().counts.newStale).toBe(3)
+})
+
+test('without a baseline the summary shows no new-stale figure: there was nothing to compare', () => {
+  expect(countsLine(first)).toContain('<b>3 stale</b>')
+  expect(countsLine(first)).not.toContain('new stale')
+  expect(decodeHtml(first.summary)).not.toContain('new stale')
 })
 
 describe('against the baseline', () => {
@@ -99,6 +111,11 @@ describe('against the baseline', () => {
     for (const user of [still1, still2]) expect(line('Still stale')).toContain(upn(user))
     expect(line('No longer stale')).toBe(`<p>No longer stale (1): ${upn(back)}.</p>`)
     expect(line('New stale')).not.toContain(upn(still1))
+  })
+
+  test('with a baseline the counts line shows the new-stale figure', () => {
+    expect(countsLine(run)).toContain('<b>4 stale</b>')
+    expect(countsLine(run)).toMatch(/ · 2 new stale<\/p>$/)
   })
 })
 

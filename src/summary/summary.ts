@@ -76,7 +76,9 @@ export function renderSummary(input: SummaryInput): string {
   const redacting = maskingFor(settings.redact).summary
   const head = [
     `<h2>${RESULT_ICON[result]} Entra ID sign-in check: ${escapeCell(result)}</h2>`,
-    `<p>Tenant <code>${escapeCell(settings.tenantId)}</code> · ${counts.users} users · ${counts.checked} checked · <b>${counts.stale} stale</b> · ${counts.warn} warn · ${counts.neverSignedIn} never signed in · ${counts.excluded} excluded · ${counts.skipped} skipped · ${counts.newStale} new stale</p>`,
+    // Without a baseline every stale user is "new" (new-stale-count = stale-count): the figure
+    // would only repeat the stale count as news, so it is shown when there was a comparison.
+    `<p>Tenant <code>${escapeCell(settings.tenantId)}</code> · ${counts.users} users · ${counts.checked} checked · <b>${counts.stale} stale</b> · ${counts.warn} warn · ${counts.neverSignedIn} never signed in · ${counts.excluded} excluded · ${counts.skipped} skipped${settings.baseline ? ` · ${counts.newStale} new stale` : ''}</p>`,
     `<p><b>Policy:</b> ${escapeCell(policyLine(settings))}</p>`,
     ...noteLines(input.notes, redacting)
   ].join('\n')
