@@ -6,7 +6,7 @@ import { createGraphClient, type GraphClient } from './graph/client.js'
 import { groupExclusions } from './graph/groups.js'
 import { createRetryContext, type RetryContext } from './graph/retry.js'
 import { signInLogUserPages } from './graph/sign-in-logs.js'
-import { userPages } from './graph/users.js'
+import { userPages, type UserListing } from './graph/users.js'
 import type { Fetch } from './http.js'
 import type { ActionIO, Clock } from './io.js'
 import type { Audited, AuditOutcome } from './outcome.js'
@@ -22,7 +22,7 @@ import { ReportFiles } from './report/files.js'
 import type { ReportMeta } from './report/json.js'
 import { maskingFor, redactPattern, redactRecord } from './report/redact.js'
 import type { Settings } from './settings/settings.js'
-import { logWindowWarning, startNotes } from './summary/notes.js'
+import { duplicatesNote, logWindowWarning, startNotes } from './summary/notes.js'
 import { WorstUsers } from './summary/worst.js'
 
 /** Users evaluated between two turns of the event loop. */
@@ -81,7 +81,12 @@ export async function audit(
   const graph = createGraphClient(settings, tokens, deps.fetch, retry)
   // Sign in before the report files are opened: a bad credential fails fast, leaving no files.
   await tokens.token(false)
-  const outcome = await auditUsers(settings, graph, retry)
+  const listing: UserListing = { duplicates: 0 }
+  const outcome = await auditUsers(settings, graph, retry, listing)
+  if (listing.duplicates > 0) {
+    io.warning(duplicatesNote(listing.duplicates))
+    notes.push(duplicatesNote(listing.duplicates))
+  }
   return { outcome, notes, requests: graph.requests, waitedMs: retry.waited.ms }
 }
 
@@ -93,7 +98,8 @@ export async function audit(
 async function auditUsers(
   settings: Settings,
   graph: GraphClient,
-  retry: RetryContext
+  retry: RetryContext,
+  listing: UserListing
 ): Promise<AuditOutcome> {
   const { baseline } = settings
   const now = retry.clock.now()
@@ -123,8 +129,8 @@ async function auditUsers(
   const maskRecords = maskingFor(settings.redact).report
   try {
     const source = logs
-      ? signInLogUserPages(graph, settings, retry)
-      : userPages(graph, { pageSize: settings.pageSize, withSignInActivity: true })
+      ? signInLogUserPages(graph, settings, retry, listing)
+      : userPages(graph, { pageSize: settings.pageSize, withSignInActivity: true, listing })
     let page = 0
     for await (const users of source) {
       page++

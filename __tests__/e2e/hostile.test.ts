@@ -20,7 +20,8 @@ import {
   parseCsv,
   reportDirFiles,
   signedIn,
-  userRequests
+  userRequests,
+  visible
 } from './helpers.js'
 
 const PAGE_SIZE = 4
@@ -231,5 +232,85 @@ describe('a run killed halfway (a cancelled job)', () => {
       expect(existsSync(join(reportDir, name))).toBe(true)
       expect(readFileSync(join(reportDir, name)).equals(bytes)).toBe(true)
     }
+  })
+})
+
+describe('a user Graph lists twice', () => {
+  const staleCount = users.filter((_, index) => index % 2 === 0).length
+
+  test('on two pages is counted and written once, with a warning naming the duplicate', async () => {
+    // Pages of 3: page 2 starts again with user 2 (stale), the last user of page 1.
+    sim.addFault({ target: 'users', after: 1, kind: 'repeat-user' })
+    // Counted twice, the stale users would be one more than max-stale allows: fail, not warn.
+    const result = await run({
+      'page-size': '3',
+      'on-stale': 'fail',
+      'max-stale': String(staleCount)
+    })
+    expect(userRequests(sim)).toHaveLength(5)
+    expect(result.code).toBe(0)
+    expect(result.outputs.result).toBe('warn')
+    expect(result.outputs['stale-count']).toBe(String(staleCount))
+    expect(result.outputs['user-count']).toBe(String(users.length))
+    expect(result.json().users.map((user) => user.id)).toEqual(users.map((user) => user.id))
+    const csvIds = parseCsv(result.csv())
+      .slice(1)
+      .map((row) => row[0])
+    expect(csvIds).toEqual(users.map((user) => user.id))
+    const warnings = commandLines(result, 'warning').filter((line) => /more than once/.test(line))
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatch(/\b1 duplicate\b.*dropped/)
+    expect(result.summary).toMatch(/more than once/)
+  })
+
+  test('with its ID in another case is the same user', async () => {
+    const again = { ...users[0], id: users[0].id.toUpperCase(), displayName: 'Again' }
+    // Page 2 ends the listing: the first 8 users and user 0 once more.
+    sim.addFault({
+      target: 'users',
+      after: 1,
+      kind: 'status',
+      status: 200,
+      body: { value: [...users.slice(4, 8), again] }
+    })
+    const result = await run()
+    expect(result.code).toBe(0)
+    expect(result.outputs['user-count']).toBe('8')
+    const ids = result.json().users.map((user) => user.id)
+    expect(ids).toEqual(users.slice(0, 8).map((user) => user.id))
+    expect(commandLines(result, 'warning').join('\n')).toMatch(/\b1 duplicate\b.*dropped/)
+  })
+})
+
+describe('a user object without an id', () => {
+  const noCrash = (result: ActionRun) => {
+    expect(visible(result)).not.toMatch(/Cannot read properties|TypeError|Unexpected failure/)
+  }
+
+  test('sent by Graph on page 2 is an error naming the page, never a pass', async () => {
+    sim.addFault({ target: 'users', after: 1, kind: 'drop-id' })
+    const result = await run()
+    expectError(result, /Graph returned a user without an id on users page 2/)
+    noCrash(result)
+  })
+
+  test.each<[string, unknown]>([
+    ['null', null],
+    ['a number', 1],
+    ['a string', 'user'],
+    ['id null', { ...users[4], id: null }],
+    ['id empty', { ...users[4], id: '' }],
+    ['id a number', { ...users[4], id: 5 }]
+  ])('a user that is %s is the same error', async (_, user) => {
+    sim.addFault({
+      target: 'users',
+      after: 1,
+      kind: 'status',
+      status: 200,
+      body: { value: [users[5], user] }
+    })
+    const result = await run()
+    expectError(result, /Graph returned a user without an id on users page 2/)
+    noCrash(result)
   })
 })

@@ -2,6 +2,7 @@ import { FetchError, Response, type RequestInit } from 'node-fetch'
 import type { TokenSource } from '../../src/auth/token-source.js'
 import { createGraphClient, type GraphClient } from '../../src/graph/client.js'
 import type { GraphResource } from '../../src/graph/errors.js'
+import { groupExclusions } from '../../src/graph/groups.js'
 import { pages } from '../../src/graph/paginate.js'
 import type { RetryContext } from '../../src/graph/retry.js'
 import { applyEntries, lastSignInPath, signInLogUserPages } from '../../src/graph/sign-in-logs.js'
@@ -395,7 +396,9 @@ describe('userPages', () => {
     '$select has every field and signInActivity, $top is the page size (%i)',
     async (pageSize) => {
       const { graph, requests } = setup([json(200, { value: [] })])
-      await collect(userPages(graph, { pageSize, withSignInActivity: true }))
+      await collect(
+        userPages(graph, { pageSize, withSignInActivity: true, listing: { duplicates: 0 } })
+      )
       const url = new URL(requests[0].url)
       expect(url.pathname).toBe('/beta/users')
       const select = url.searchParams.get('$select')!.split(',')
@@ -418,7 +421,9 @@ describe('userPages', () => {
 
   test('without signInActivity for the sign-in-log source', async () => {
     const { graph, requests } = setup([json(200, { value: [] })])
-    await collect(userPages(graph, { pageSize: 50, withSignInActivity: false }))
+    await collect(
+      userPages(graph, { pageSize: 50, withSignInActivity: false, listing: { duplicates: 0 } })
+    )
     const select = new URL(requests[0].url).searchParams.get('$select')!.split(',')
     expect(select).not.toContain('signInActivity')
     expect(select).toContain('id')
@@ -441,7 +446,9 @@ describe('userPages', () => {
       }),
       json(200, { value: [graphUser('c', { signInActivity: null, userType: null })] })
     ])
-    const result = await collect(userPages(graph, { pageSize: 2, withSignInActivity: true }))
+    const result = await collect(
+      userPages(graph, { pageSize: 2, withSignInActivity: true, listing: { duplicates: 0 } })
+    )
     expect(result.map((page) => page.map((u) => u.id))).toEqual([['a', 'b'], ['c']])
     expect(result[0][0]).toEqual({
       id: 'a',
@@ -460,6 +467,42 @@ describe('userPages', () => {
       expect(user.lastSuccessfulSignInDateTime).toBeNull()
     }
     expect(result[1][0].userType).toBeNull()
+  })
+
+  test('a user listed again on a later page (any case) is yielded once and counted', async () => {
+    const id = '0f8fad5b-d9cb-469f-a165-70867728950e'
+    const { graph } = setup([
+      json(200, {
+        value: [graphUser(id), graphUser('b')],
+        '@odata.nextLink': `${GRAPH}/beta/users?$skiptoken=A`
+      }),
+      json(200, { value: [graphUser(id.toUpperCase()), graphUser('B'), graphUser('c')] })
+    ])
+    const listing = { duplicates: 0 }
+    const result = await collect(
+      userPages(graph, { pageSize: 2, withSignInActivity: true, listing })
+    )
+    expect(result.map((page) => page.map((u) => u.id))).toEqual([[id, 'b'], ['c']])
+    expect(listing.duplicates).toBe(2)
+  })
+
+  test.each<[string, unknown]>([
+    ['no id', { userPrincipalName: 'x@contoso.com' }],
+    ['id null', { id: null }],
+    ['id empty', { id: '' }],
+    ['id a number', { id: 7 }],
+    ['null', null],
+    ['a string', 'x']
+  ])('a user with %s on page 2 fails the listing, naming the page', async (_, user) => {
+    const { graph } = setup([
+      json(200, { value: [graphUser('a')], '@odata.nextLink': `${GRAPH}/beta/users?$skiptoken=A` }),
+      json(200, { value: [graphUser('b'), user] })
+    ])
+    await expect(
+      collect(
+        userPages(graph, { pageSize: 1, withSignInActivity: true, listing: { duplicates: 0 } })
+      )
+    ).rejects.toThrow(/^Graph returned a user without an id on users page 2;/)
   })
 
   test('toDirectoryUser: missing fields become null', () => {
@@ -637,7 +680,9 @@ describe('signInLogUserPages', () => {
         : { status: 200, body: entry(id) }
     )
     const { graph, requests, retry } = setup(handler, logsSettings())
-    const result = await collect(signInLogUserPages(graph, logsSettings(), retry))
+    const result = await collect(
+      signInLogUserPages(graph, logsSettings(), retry, { duplicates: 0 })
+    )
 
     expect(batches).toHaveLength(Math.ceil(45 / 20) + Math.ceil(5 / 20))
     expect(batches.map((b) => b.length).sort((a, b) => b - a)).toEqual([20, 20, 5, 5])
@@ -690,7 +735,7 @@ describe('signInLogUserPages', () => {
         body: { value: [] }
       }))
       const { graph, retry } = setup(handler, logsSettings(activity))
-      await collect(signInLogUserPages(graph, logsSettings(activity), retry))
+      await collect(signInLogUserPages(graph, logsSettings(activity), retry, { duplicates: 0 }))
       expect(batches).toHaveLength(1)
       for (const request of batches.flat())
         expect(request.url.includes(encodeURIComponent('status/errorCode eq 0'))).toBe(false)
@@ -709,7 +754,9 @@ describe('signInLogUserPages', () => {
         : { status: 200, body: entry(id) }
     )
     const { graph, retry, clock } = setup(handler, logsSettings())
-    const [page] = await collect(signInLogUserPages(graph, logsSettings(), retry))
+    const [page] = await collect(
+      signInLogUserPages(graph, logsSettings(), retry, { duplicates: 0 })
+    )
     expect(batches).toHaveLength(2)
     expect(batches[1]).toHaveLength(1)
     expect(batches[1][0].url).toContain(throttled)
@@ -725,9 +772,9 @@ describe('signInLogUserPages', () => {
         : { status: 200, body: entry(id) }
     )
     const { graph, retry } = setup(handler, logsSettings())
-    await expect(collect(signInLogUserPages(graph, logsSettings(), retry))).rejects.toBeInstanceOf(
-      GraphFailure
-    )
+    await expect(
+      collect(signInLogUserPages(graph, logsSettings(), retry, { duplicates: 0 }))
+    ).rejects.toBeInstanceOf(GraphFailure)
     expect(batches).toHaveLength(5)
   })
 
@@ -743,7 +790,7 @@ describe('signInLogUserPages', () => {
         : { status: 200, body: { value: [] } }
     )
     const { graph, retry } = setup(handler, logsSettings())
-    const failure = collect(signInLogUserPages(graph, logsSettings(), retry))
+    const failure = collect(signInLogUserPages(graph, logsSettings(), retry, { duplicates: 0 }))
     await expect(failure).rejects.toBeInstanceOf(GraphFailure)
     await expect(failure).rejects.toThrow(/AuditLog\.Read\.All/)
   })
@@ -753,9 +800,9 @@ describe('signInLogUserPages', () => {
       id === userId(3) ? 'omit' : { status: 200, body: { value: [] } }
     )
     const { graph, retry } = setup(handler, logsSettings())
-    await expect(collect(signInLogUserPages(graph, logsSettings(), retry))).rejects.toThrow(
-      /no response/
-    )
+    await expect(
+      collect(signInLogUserPages(graph, logsSettings(), retry, { duplicates: 0 }))
+    ).rejects.toThrow(/no response/)
   })
 
   test('a sub-response without a value list is an error', async () => {
@@ -763,9 +810,9 @@ describe('signInLogUserPages', () => {
       id === userId(2) ? { status: 200, body: {} } : { status: 200, body: { value: [] } }
     )
     const { graph, retry } = setup(handler, logsSettings())
-    await expect(collect(signInLogUserPages(graph, logsSettings(), retry))).rejects.toThrow(
-      /"value"/
-    )
+    await expect(
+      collect(signInLogUserPages(graph, logsSettings(), retry, { duplicates: 0 }))
+    ).rejects.toThrow(/"value"/)
   })
 
   test('a sub-response Retry-After beyond the limit fails instead of hanging', async () => {
@@ -775,9 +822,9 @@ describe('signInLogUserPages', () => {
         : { status: 200, body: { value: [] } }
     )
     const { graph, retry, clock } = setup(handler, logsSettings())
-    await expect(collect(signInLogUserPages(graph, logsSettings(), retry))).rejects.toThrow(
-      /Retry-After|wait/
-    )
+    await expect(
+      collect(signInLogUserPages(graph, logsSettings(), retry, { duplicates: 0 }))
+    ).rejects.toThrow(/Retry-After|wait/)
     expect(clock.sleeps.every((ms) => ms <= 300_000)).toBe(true)
   })
 
@@ -829,9 +876,38 @@ describe('signInLogUserPages', () => {
         ]
       })
       const { graph, retry } = setup(handler, logsSettings(activity))
-      const [[user]] = await collect(signInLogUserPages(graph, logsSettings(activity), retry))
+      const [[user]] = await collect(
+        signInLogUserPages(graph, logsSettings(activity), retry, { duplicates: 0 })
+      )
       expect(user.lastSignInDateTime).toBe('2025-06-12T00:00:00Z')
       expect(user.lastSuccessfulSignInDateTime).toBe('2025-06-05T00:00:00Z')
     }
   )
+})
+
+describe('groupExclusions', () => {
+  const GROUP = '5b1e0c1a-7d2f-4a3b-9c4d-0e1f2a3b4c5d'
+
+  test('members of every page, by lower-case id', async () => {
+    const { graph } = setup([
+      json(200, { value: [{ id: 'A' }], '@odata.nextLink': `${GRAPH}/beta/groups/x?$skiptoken=A` }),
+      json(200, { value: [{ id: 'b' }, { id: 'a' }] })
+    ])
+    expect(await groupExclusions(graph, [GROUP])).toEqual(
+      new Map([
+        ['a', GROUP],
+        ['b', GROUP]
+      ])
+    )
+  })
+
+  test.each<[string, unknown]>([
+    ['no id', { '@odata.type': '#microsoft.graph.user' }],
+    ['null', null]
+  ])('a member with %s fails, naming the page and the group', async (_, member) => {
+    const { graph } = setup([json(200, { value: [{ id: 'a' }, member] })])
+    await expect(groupExclusions(graph, [GROUP])).rejects.toThrow(
+      `Graph returned a member without an id on page 1 of members of exclude-groups group ${GROUP};`
+    )
+  })
 })

@@ -18,12 +18,21 @@ export async function groupExclusions(
     // gateway) serves, and a nested group's or device's ID never matches a user anyway.
     const path = `groups/${groupId}/transitiveMembers?$select=id&$top=999`
     try {
-      for await (const page of pages<{ id: string }>(graph, path, {
+      let number = 0
+      for await (const page of pages<unknown>(graph, path, {
         resource: 'groups',
         what: `members of exclude-groups group ${groupId}`
       })) {
-        for (const user of page)
-          if (!members.has(user.id.toLowerCase())) members.set(user.id.toLowerCase(), groupId)
+        number++
+        for (const member of page) {
+          const id = (member as { id?: unknown } | null)?.id
+          if (typeof id !== 'string' || id === '') {
+            throw new GraphFailure(
+              `Graph returned a member without an id on page ${number} of members of exclude-groups group ${groupId}; the exclusion cannot be trusted, so no report was written. Run again.`
+            )
+          }
+          if (!members.has(id.toLowerCase())) members.set(id.toLowerCase(), groupId)
+        }
       }
     } catch (error) {
       if (error instanceof GraphFailure && error.status === 404) {

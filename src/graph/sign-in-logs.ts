@@ -5,7 +5,7 @@ import type { GraphClient } from './client.js'
 import { GraphFailure } from '../errors.js'
 import { explainGraphError, type GraphErrorOptions } from './errors.js'
 import { isRetryableStatus, retryDelayMs, type RetryContext } from './retry.js'
-import { userPages } from './users.js'
+import { userPages, type UserListing } from './users.js'
 
 interface SignInEntry {
   createdDateTime: string
@@ -157,7 +157,8 @@ export type SignInLogOptions = Pick<Settings, 'pageSize'> & GraphErrorOptions
 export async function* signInLogUserPages(
   graph: GraphClient,
   options: SignInLogOptions,
-  retry: RetryContext
+  retry: RetryContext,
+  listing: UserListing
 ): AsyncGenerator<DirectoryUser[]> {
   let waiting: { user: DirectoryUser; newest: SignInEntry }[] = []
   const withNewestSuccess = async (group: typeof waiting): Promise<DirectoryUser[]> => {
@@ -169,7 +170,8 @@ export async function* signInLogUserPages(
   }
   for await (const users of userPages(graph, {
     pageSize: options.pageSize,
-    withSignInActivity: false
+    withSignInActivity: false,
+    listing
   })) {
     const newest = await batched(users, (chunk) =>
       newestEntries(graph, chunk, false, options, retry)

@@ -1,5 +1,7 @@
+import { GraphFailure } from '../errors.js'
 import type { DirectoryUser } from '../users.js'
 import type { GraphClient } from './client.js'
+import { IdSet } from './id-set.js'
 import { pages } from './paginate.js'
 
 /** The user fields the report needs (without signInActivity for the sign-in-log source). */
@@ -42,17 +44,45 @@ export function toDirectoryUser(user: GraphUser): DirectoryUser {
   }
 }
 
+/** What the listing dropped, for the run's warning. */
+export interface UserListing {
+  /** Users Graph listed again (the same id, in any case) on a later page: dropped. */
+  duplicates: number
+}
+
+const hasId = (user: unknown): user is GraphUser =>
+  typeof user === 'object' &&
+  user !== null &&
+  typeof (user as { id?: unknown }).id === 'string' &&
+  (user as { id: string }).id !== ''
+
 /**
- * Every user in the tenant, page by page. No server-side filter: every user Graph lists is in
- * the report, and the policy decides locally who is checked.
+ * Every user in the tenant once, page by page. No server-side filter: every user Graph lists is
+ * in the report, and the policy decides locally who is checked. Graph can list a user again on
+ * a later page while the directory changes; the repeat is dropped (counted in `listing`), so no
+ * one is counted or written twice. A user without an id cannot be reported (nor told apart from
+ * a repeat): the listing is an error.
  */
 export async function* userPages(
   graph: GraphClient,
-  options: { pageSize: number; withSignInActivity: boolean }
+  options: { pageSize: number; withSignInActivity: boolean; listing: UserListing }
 ): AsyncGenerator<DirectoryUser[]> {
   const select = options.withSignInActivity ? [...USER_FIELDS, 'signInActivity'] : USER_FIELDS
   const path = `users?$select=${select.join(',')}&$top=${options.pageSize}`
-  for await (const page of pages<GraphUser>(graph, path, { resource: 'users', what: 'users' })) {
-    yield page.map(toDirectoryUser)
+  const seen = new IdSet()
+  let number = 0
+  for await (const page of pages<unknown>(graph, path, { resource: 'users', what: 'users' })) {
+    number++
+    const users: DirectoryUser[] = []
+    for (const user of page) {
+      if (!hasId(user)) {
+        throw new GraphFailure(
+          `Graph returned a user without an id on users page ${number}; the listing cannot be trusted, so no report was written. Run again; if it repeats, the Graph endpoint (or a proxy in between) is answering wrongly.`
+        )
+      }
+      if (seen.add(user.id)) users.push(toDirectoryUser(user))
+      else options.listing.duplicates++
+    }
+    yield users
   }
 }

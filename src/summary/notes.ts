@@ -30,6 +30,12 @@ export function logWindowWarning(
   return `threshold-days ${settings.policy.thresholdDays} is beyond the ${LOG_WINDOW_DAYS}-day sign-in log window: every user without a sign-in in the window is stale once their account is older than the threshold. Use source: sign-in-activity for longer thresholds.`
 }
 
+/** The warning (and summary note) for users Graph listed more than once. */
+export function duplicatesNote(duplicates: number): string {
+  const users = duplicates === 1 ? '1 user' : `${duplicates} users`
+  return `Graph listed ${users} more than once (the directory changed while it was read): ${duplicates} duplicate${duplicates === 1 ? '' : 's'} dropped, each user is counted and written once.`
+}
+
 /** New, still and no-longer stale users against the baseline: counts, then up to 20 UPNs each. */
 export function baselineNotes(
   outcome: BaselineComparison & { counts: Counts },
