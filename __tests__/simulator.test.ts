@@ -292,6 +292,14 @@ describe('Entra token endpoint with real msal-node', () => {
         `AADSTS700213: No matching federated identity record found for presented assertion subject '${wrongSub}'`
       )
     })
+    // The subject a credential names, in other case: Entra compares case-sensitively.
+    const shouted = SUBJECT.replace('octo-org', 'Octo-Org')
+    expect(shouted).not.toBe(SUBJECT)
+    await expect(app(oidcToken(claims(shouted)))).rejects.toMatchObject({
+      errorMessage: expect.stringContaining(
+        `AADSTS7002138: No matching federated identity record found for presented assertion subject '${shouted}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison.`
+      )
+    })
     // Not issued by a registered issuer (bad signature).
     const forged = oidcToken(claims(SUBJECT)).replace(/\.[^.]+$/, '.AAAA')
     await expect(app(forged)).rejects.toMatchObject({

@@ -2,7 +2,8 @@
  * Secretless sign-in with the runner's GitHub OIDC token as the client assertion, end to end on
  * the bundle: the audience per cloud (and its override), a fresh OIDC token whenever msal asks
  * again, and the messages for a missing `id-token: write` and a federated credential that does
- * not match the workflow (AADSTS700213 / 70021, with the token's iss, sub and aud).
+ * not match the workflow (AADSTS700213 / 70021, 7002138 subject case, 700211 issuer, 700212
+ * audience; each with the token's iss, sub and aud).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
 import { runAction } from '../../__fixtures__/action.js'
@@ -169,7 +170,53 @@ describe('a federated credential that does not match', () => {
   })
 })
 
-describe('a federated credential whose audience differs', () => {
+describe('a federated credential whose subject case, issuer or audience differs', () => {
+  test('AADSTS7002138 (the subject in other case): says Entra compares case-sensitively, prints the subject', async () => {
+    const shouting = createGithubOidc({
+      repository: 'Octo-Org/octo-repo',
+      path: '/_oidc_case/token'
+    })
+    sim.addRoutes(shouting.route)
+    const run = await runAction({
+      inputs: inputs(),
+      env: shouting.env(sim.origin),
+      caPath: sim.caPath
+    })
+    expect(run.code).toBe(1)
+    expect(run.outputs.result).toBe('error')
+    const [line, ...rest] = commandLines(run, 'error')
+    expect(rest).toEqual([])
+    expect(line).toContain(
+      `A federated credential on app ${sim.clientId} names this workflow's subject in different upper and lower case (AADSTS7002138)`
+    )
+    expect(line).toContain('subject "repo:Octo-Org/octo-repo:ref:refs/heads/main"')
+    expect(line).toContain(`issuer "${GITHUB_OIDC_ISSUER}"`)
+    expect(sim.requests.some((request) => request.target === 'users')).toBe(false)
+  })
+
+  test('AADSTS700211 (an enterprise issuer URL): names the issuer the credential must trust', async () => {
+    const enterprise = createGithubOidc({
+      claims: { iss: `${GITHUB_OIDC_ISSUER}/octo-enterprise` },
+      path: '/_oidc_enterprise/token'
+    })
+    sim.addRoutes(enterprise.route)
+    const run = await runAction({
+      inputs: inputs(),
+      env: enterprise.env(sim.origin),
+      caPath: sim.caPath
+    })
+    expect(run.code).toBe(1)
+    expect(run.outputs.result).toBe('error')
+    const [line, ...rest] = commandLines(run, 'error')
+    expect(rest).toEqual([])
+    expect(line).toContain(
+      `No federated credential on app ${sim.clientId} trusts the issuer of this workflow's token (AADSTS700211)`
+    )
+    expect(line).toContain(`issuer "${GITHUB_OIDC_ISSUER}/octo-enterprise"`)
+    expect(line).toContain('subject "repo:octo-org/octo-repo:ref:refs/heads/main"')
+    expect(sim.requests.some((request) => request.target === 'users')).toBe(false)
+  })
+
   test('AADSTS700212 (an oidc-audience no credential names): names the audience', async () => {
     const run = await runAction({
       inputs: inputs({ 'oidc-audience': 'api://octo-audits' }),

@@ -48,11 +48,15 @@ function checkClientAssertion(
   if (!assertion) return malformedAssertion(correlationId)
   const nowSeconds = Date.now() / 1000
   // A token from a registered OIDC issuer is a federated credential even though GitHub's header
-  // carries x5t too; any other assertion with x5t/x5c is a certificate credential.
+  // carries x5t too. Any other assertion with x5t/x5c is a certificate credential, unless its
+  // issuer is a URL: a certificate assertion's iss is the app's client ID
+  // (https://learn.microsoft.com/entra/identity-platform/certificate-credentials), an OIDC
+  // issuer's is a URL, so a token from an issuer no credential trusts gets AADSTS700211.
   const verifiedClaims = state.oidcVerifiers
     .map((verifier) => verifier(form.client_assertion))
     .find((claims) => claims) as Record<string, unknown> | undefined
-  if (!verifiedClaims && namesCertificate(assertion.header)) {
+  const issuerIsUrl = /^https:\/\//.test(String(assertion.payload.iss ?? ''))
+  if (!verifiedClaims && namesCertificate(assertion.header) && !issuerIsUrl) {
     return checkCertificateAssertion(assertion, app, request.origin, nowSeconds, correlationId)
   }
   return checkFederatedAssertion(assertion, verifiedClaims, app, nowSeconds, correlationId)

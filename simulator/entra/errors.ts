@@ -195,6 +195,19 @@ export function federatedSubjectUnknown(subject: string, correlationId: string):
   )
 }
 
+/**
+ * AADSTS7002138: a federated credential names the subject, but in other upper and lower case;
+ * Entra compares subjects case-sensitively (its text as a GitHub workflow meets it, e.g.
+ * https://github.com/Azure/login/issues/573).
+ */
+export function federatedSubjectCaseMismatch(subject: string, correlationId: string): SimResponse {
+  return invalidClient(
+    7002138,
+    `No matching federated identity record found for presented assertion subject '${subject}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison. ${FEDERATION_HELP}`,
+    correlationId
+  )
+}
+
 /** AADSTS1002012: a client credentials scope that is not one `<resource>/.default`. */
 export function invalidClientCredentialsScope(scope: string, correlationId: string): SimResponse {
   return entraError(

@@ -10,6 +10,7 @@ import {
   assertionOutsideValidTime,
   federatedAudienceUnknown,
   federatedIssuerUnknown,
+  federatedSubjectCaseMismatch,
   federatedSubjectUnknown,
   noFederatedCredential
 } from './errors.js'
@@ -44,7 +45,10 @@ export function checkFederatedAssertion(
     return federatedAudienceUnknown(audiences, correlationId)
   }
   if (!app.federatedSubjects.includes(subject)) {
-    return federatedSubjectUnknown(subject, correlationId)
+    const folded = subject.toLowerCase()
+    return app.federatedSubjects.some((known) => known.toLowerCase() === folded)
+      ? federatedSubjectCaseMismatch(subject, correlationId)
+      : federatedSubjectUnknown(subject, correlationId)
   }
   if (typeof verifiedClaims.exp === 'number' && verifiedClaims.exp < nowSeconds) {
     return assertionOutsideValidTime(correlationId)
