@@ -46,6 +46,8 @@ export interface ActionRun {
   everything(): string
   json(): Report
   csv(): string
+  /** The HTML report's text ('' when not written). */
+  html(): string
   dir: string
 }
 
@@ -175,7 +177,8 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
         readFileSync(outputFile, 'utf8'),
         summary,
         read('entra-signin-report.json'),
-        read('entra-signin-report.csv')
+        read('entra-signin-report.csv'),
+        read('entra-signin-report.html')
       ].join('\n'),
     json: () => {
       // Every report a test, the demo or the benchmark reads must match the documented schema.
@@ -185,6 +188,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
         throw new Error(`the report does not match docs/report.schema.json: ${errors.join('; ')}`)
       return report
     },
-    csv: () => read('entra-signin-report.csv')
+    csv: () => read('entra-signin-report.csv'),
+    html: () => read('entra-signin-report.html')
   }
 }

@@ -34,7 +34,7 @@ export function testSettings(overrides: Partial<Settings> = {}): Settings {
     excludeFile: undefined,
     baselinePath: undefined,
     reportDir: '/tmp/entra-signin-report',
-    reportFormats: { csv: true, json: true },
+    reportFormats: { csv: true, json: true, html: true },
     artifactName: 'entra-signin-report',
     retentionDays: undefined,
     jobSummary: true,

@@ -1,5 +1,6 @@
 import { createTokenSource } from './auth/token-source.js'
 import { BASELINE_SAMPLE } from './baseline.js'
+import { Breakdown } from './breakdown.js'
 import { LOG_WINDOW_DAYS } from './constants.js'
 import { compileExclusions, isExpired } from './exclusions.js'
 import { createGraphClient, type GraphClient } from './graph/client.js'
@@ -122,6 +123,7 @@ async function auditUsers(
     reportMeta(settings, now)
   )
   const counts = emptyCounts()
+  const breakdown = new Breakdown()
   const worst = new WorstUsers(settings.summaryRows)
   const stillStale = new Set<string>()
   const newStaleSample: (string | null)[] = []
@@ -148,6 +150,7 @@ async function auditUsers(
           if (sample.length < BASELINE_SAMPLE) sample.push(record.userPrincipalName)
         }
         count(counts, record, record.status === 'stale' && !wasStale)
+        breakdown.add(record)
         worst.add(record)
         records.push(maskRecords ? redactRecord(record) : record)
       }
@@ -161,13 +164,14 @@ async function auditUsers(
     throw error
   }
   const result = decideResult(counts, settings.policy)
-  const paths = await files.finish(counts, result)
+  const paths = await files.finish(counts, result, breakdown)
   const noLongerStale = baseline
     ? [...baseline.stale].filter(([id]) => !stillStale.has(id)).map(([, upn]) => upn)
     : []
   return {
     counts,
     result,
+    breakdown,
     paths,
     worst: worst.list(),
     noLongerStale,

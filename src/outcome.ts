@@ -1,4 +1,5 @@
 import type { BaselineComparison } from './baseline.js'
+import type { Breakdown } from './breakdown.js'
 import type { Counts, Result, UserRecord } from './policy.js'
 import type { ReportPaths } from './report/files.js'
 
@@ -6,6 +7,8 @@ import type { ReportPaths } from './report/files.js'
 export interface AuditOutcome extends BaselineComparison {
   counts: Counts
   result: Result
+  /** The inactivity histogram and the users by type and status, for the charts. */
+  breakdown: Breakdown
   /** The finished report files. */
   paths: ReportPaths
   /** Stale and warn users, worst first, at most summary-rows. */

@@ -142,3 +142,27 @@ export function decodeHtml(text: string): string {
     .replace(/&quot;/g, '"')
     .replace(/&amp;/g, '&')
 }
+
+/** The histogram's buckets by the documented edges (docs/report.md), from the JSON's users. */
+export function histogram(users: Record<string, unknown>[]): Record<string, number> {
+  const buckets: [string, number][] = [
+    ['< 30 d', 30],
+    ['30–60 d', 60],
+    ['60–90 d', 90],
+    ['90–180 d', 180],
+    ['180–365 d', 365],
+    ['1–2 y', 730],
+    ['> 2 y', Infinity]
+  ]
+  const counts: Record<string, number> = Object.fromEntries(
+    [...buckets.map(([label]) => label), 'never'].map((label) => [label, 0])
+  )
+  for (const user of users) {
+    if (user.status === 'excluded' || user.status === 'skipped') continue
+    const days = user.daysInactive as number | null
+    const label =
+      user.neverSignedIn || days === null ? 'never' : buckets.find(([, below]) => days < below)![0]
+    counts[label]++
+  }
+  return counts
+}

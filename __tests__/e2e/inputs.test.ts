@@ -29,7 +29,7 @@ const BAD: [string, string, Record<string, string>, RegExp][] = [
   ['authority-host', 'ftp://login.example', {}, /https/],
   ['cloud', 'azure-germany', {}, /global, us-gov, us-gov-dod, china/],
   ['graph-version', 'v2', {}, /beta, v1\.0/],
-  ['report-formats', 'csv,xlsx', {}, /csv, json or both/],
+  ['report-formats', 'csv,xlsx', {}, /any of csv, json, html/],
   ['retention-days', '401', {}, /whole number from 1 to 400/],
   ['retention-days', '0', {}, /whole number from 1 to 400/],
   // Microsoft's v1.0 List signIns page offers the sign-in log in the global cloud only.

@@ -1,4 +1,4 @@
-/** `report-formats`: csv, json or both; outputs and files follow exactly what was asked. */
+/** `report-formats`: any of csv, json, html; outputs and files follow exactly what was asked. */
 import { existsSync, readdirSync } from 'node:fs'
 import { afterAll, beforeAll, expect, test } from '@jest/globals'
 import { runOn } from '../../__fixtures__/action.js'
@@ -21,6 +21,11 @@ test.each([
   ['csv', ['entra-signin-report.csv']],
   ['json', ['entra-signin-report.json']],
   ['csv,json', ['entra-signin-report.csv', 'entra-signin-report.json']],
+  ['html', ['entra-signin-report.html']],
+  [
+    'csv,json,html',
+    ['entra-signin-report.csv', 'entra-signin-report.html', 'entra-signin-report.json']
+  ],
   [' JSON , csv ', ['entra-signin-report.csv', 'entra-signin-report.json']]
 ])('report-formats "%s" writes exactly %j', async (formats, files) => {
   const result = await run(formats)
@@ -44,6 +49,13 @@ test.each([
   } else {
     expect(result.outputs['report-csv']).toBe('')
   }
+  if (files.includes('entra-signin-report.html')) {
+    // One row of values per user inside the page's JSON block (the browser tests open it).
+    const block = /<script type="application\/json" id="users-data">([\s\S]*?)<\/script>/.exec(
+      result.html()
+    )
+    expect(JSON.parse(block![1])).toHaveLength(COUNT)
+  }
   expect(result.outputs['user-count']).toBe(String(COUNT))
 })
 
@@ -52,6 +64,6 @@ test('an unknown format fails before any request, naming the allowed values', as
   const result = await run('csv,xlsx')
   expect(result.code).toBe(1)
   expect(result.outputs.result).toBe('error')
-  expect(result.stdout).toMatch(/::error::.*report-formats.*csv, json.*xlsx/)
+  expect(result.stdout).toMatch(/::error::.*report-formats.*csv, json, html.*xlsx/)
   expect(sim.requests).toHaveLength(0)
 })

@@ -8,7 +8,7 @@ import { expectValidReport } from '../../__fixtures__/schema.js'
 import { createArtifactService, type ArtifactService } from '../../simulator/artifact.js'
 import { startSimulator, type Simulator } from '../../simulator/server.js'
 import type { GraphUser, Tenant } from '../../simulator/types.js'
-import { ago, decodeHtml } from './helpers.js'
+import { ago, decodeHtml, histogram } from './helpers.js'
 
 const COUNT = 60_000
 const MIB = 1024 * 1024
@@ -104,6 +104,29 @@ describe('60,000 stale users', () => {
     )
   })
 
+  test('the summary charts the histogram and the users by type, as the report counts them', () => {
+    const report = first.json()
+    const bars = [
+      ...first.summary.matchAll(/<tr><td>([^<]*)<\/td><td align="right">(\d+)<\/td><td><code>/g)
+    ].map((match) => [decodeHtml(match[1]), Number(match[2])])
+    expect(Object.fromEntries(bars)).toEqual(histogram(report.users))
+    expect(bars.map(([label]) => label)).toEqual([
+      '< 30 d',
+      '30–60 d',
+      '60–90 d',
+      '90–180 d',
+      '180–365 d',
+      '1–2 y',
+      '> 2 y',
+      'never'
+    ])
+    const types = [
+      ...first.summary.matchAll(/<tr><td>(Member|Guest)<\/td>((?:<td align="right">\d+<\/td>){6})/g)
+    ].map((match) => [match[1], [...match[2].matchAll(/\d+/g)].map(Number)])
+    const { stale, warn, active, excluded, skipped, users } = report.counts
+    expect(types).toEqual([['Member', [stale, warn, active, excluded, skipped, users]]])
+  })
+
   test('the most rows allowed still stay under 1 MiB, cut at the size limit', async () => {
     const big = await run({ 'artifact-name': 'scale-max-rows', 'summary-rows': '10000' })
     const stale = Number(big.outputs['stale-count'])
@@ -127,7 +150,7 @@ describe('summary-rows', () => {
     const none = await run({ 'artifact-name': 'scale-no-rows', 'summary-rows': '0' })
     const stale = Number(none.outputs['stale-count'])
     expect(summaryRows(none.summary)).toEqual([])
-    expect(none.summary).not.toContain('<table>')
+    expect(none.summary).not.toContain('<th>Status</th>')
     expect(none.summary).not.toContain('stale.user')
     expect(decodeHtml(none.summary)).toContain(
       `${stale} more in <a href="${none.outputs['artifact-url']}">`

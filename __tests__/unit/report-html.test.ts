@@ -16,7 +16,7 @@ import {
   MAX_USER_TYPES,
   NO_TYPE,
   OTHER_TYPES
-} from '../../src/report/html/breakdown.js'
+} from '../../src/breakdown.js'
 import { embeddableJson, escapeHtml } from '../../src/report/html/escape.js'
 import { htmlFooter, htmlHeader, htmlUsers } from '../../src/report/html/page.js'
 

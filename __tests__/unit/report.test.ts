@@ -4,10 +4,12 @@ import { join } from 'node:path'
 import { compareWorstFirst, emptyCounts, type Counts, type UserRecord } from '../../src/policy.js'
 import { csvRows, protectCell } from '../../src/report/csv.js'
 import { ReportFiles } from '../../src/report/files.js'
+import { Breakdown } from '../../src/breakdown.js'
 import { jsonUsers, type ReportMeta } from '../../src/report/json.js'
 import { redactName, redactRecord, redactUpn } from '../../src/report/redact.js'
+import { bar, histogramTable, userTypeTable } from '../../src/summary/chart.js'
+import { escapeCell } from '../../src/summary/escape.js'
 import {
-  escapeCell,
   policyLine,
   renderErrorSummary,
   renderSummary,
@@ -274,11 +276,11 @@ describe('ReportFiles', () => {
     const pageTwo = [
       record({ daysInactive: null, neverSignedIn: true, lastActivityDateTime: null })
     ]
-    const files = await ReportFiles.open(dir, { csv: true, json: true }, meta)
+    const files = await ReportFiles.open(dir, { csv: true, json: true, html: false }, meta)
     await files.append(pageOne)
     await files.append([])
     await files.append(pageTwo)
-    const paths = await files.finish(counts, 'fail')
+    const paths = await files.finish(counts, 'fail', new Breakdown())
 
     expect(paths.json).toBe(join(dir, 'entra-signin-report.json'))
     expect(paths.csv).toBe(join(dir, 'entra-signin-report.csv'))
@@ -298,17 +300,17 @@ describe('ReportFiles', () => {
   })
 
   test('while writing, the report files do not exist under their real names', async () => {
-    const files = await ReportFiles.open(dir, { csv: true, json: true }, meta)
+    const files = await ReportFiles.open(dir, { csv: true, json: true, html: false }, meta)
     await files.append([record()])
     expect(existsSync(join(dir, 'entra-signin-report.json'))).toBe(false)
     expect(existsSync(join(dir, 'entra-signin-report.csv'))).toBe(false)
-    await files.finish(counts, 'pass')
+    await files.finish(counts, 'pass', new Breakdown())
     expect(existsSync(join(dir, 'entra-signin-report.json'))).toBe(true)
   })
 
   test('an empty tenant: users [] and a CSV header', async () => {
-    const files = await ReportFiles.open(dir, { csv: true, json: true }, meta)
-    const paths = await files.finish(emptyCounts(), 'pass')
+    const files = await ReportFiles.open(dir, { csv: true, json: true, html: false }, meta)
+    const paths = await files.finish(emptyCounts(), 'pass', new Breakdown())
     const report = JSON.parse(readFileSync(paths.json!, 'utf8'))
     expect(report.users).toEqual([])
     expect(report.result).toBe('pass')
@@ -316,46 +318,50 @@ describe('ReportFiles', () => {
   })
 
   test('only the formats asked for are written', async () => {
-    const files = await ReportFiles.open(dir, { csv: false, json: true }, meta)
+    const files = await ReportFiles.open(dir, { csv: false, json: true, html: false }, meta)
     await files.append([record()])
-    const paths = await files.finish(counts, 'warn')
+    const paths = await files.finish(counts, 'warn', new Breakdown())
     expect(paths.csv).toBeUndefined()
     expect(readdirSync(dir)).toEqual(['entra-signin-report.json'])
 
     const csvDir = join(dir, 'csv-only')
-    const csvFiles = await ReportFiles.open(csvDir, { csv: true, json: false }, meta)
+    const csvFiles = await ReportFiles.open(csvDir, { csv: true, json: false, html: false }, meta)
     await csvFiles.append([record()])
-    const csvPaths = await csvFiles.finish(counts, 'warn')
+    const csvPaths = await csvFiles.finish(counts, 'warn', new Breakdown())
     expect(csvPaths.json).toBeUndefined()
     expect(readdirSync(csvDir)).toEqual(['entra-signin-report.csv'])
   })
 
   test('abort() leaves no report file, not even a partial one', async () => {
-    const files = await ReportFiles.open(dir, { csv: true, json: true }, meta)
+    const files = await ReportFiles.open(dir, { csv: true, json: true, html: false }, meta)
     await files.append([record(), record()])
     await files.abort()
     expect(readdirSync(dir)).toEqual([])
   })
 
   test('abort() also removes an older report in the same directory', async () => {
-    const first = await ReportFiles.open(dir, { csv: true, json: true }, meta)
+    const first = await ReportFiles.open(dir, { csv: true, json: true, html: false }, meta)
     await first.append([record()])
-    await first.finish(counts, 'pass')
-    const second = await ReportFiles.open(dir, { csv: true, json: true }, meta)
+    await first.finish(counts, 'pass', new Breakdown())
+    const second = await ReportFiles.open(dir, { csv: true, json: true, html: false }, meta)
     await second.append([record()])
     await second.abort()
     expect(readdirSync(dir)).toEqual([])
   })
 
   test('many pages stream into valid JSON', async () => {
-    const files = await ReportFiles.open(dir, { csv: true, json: true }, meta)
+    const files = await ReportFiles.open(dir, { csv: true, json: true, html: false }, meta)
     const all: UserRecord[] = []
     for (let page = 0; page < 20; page++) {
       const records = Array.from({ length: 50 }, () => record())
       all.push(...records)
       await files.append(records)
     }
-    const paths = await files.finish({ ...emptyCounts(), users: all.length }, 'pass')
+    const paths = await files.finish(
+      { ...emptyCounts(), users: all.length },
+      'pass',
+      new Breakdown()
+    )
     const report = JSON.parse(readFileSync(paths.json!, 'utf8'))
     expect(report.users.map((user: UserRecord) => user.id)).toEqual(all.map((r) => r.id))
     expect(parseCsv(readFileSync(paths.csv!, 'utf8'))).toHaveLength(all.length + 1)
@@ -427,13 +433,17 @@ function summaryInput(overrides: Partial<SummaryInput> = {}): SummaryInput {
     },
     settings: testSettings(),
     worst: [],
+    breakdown: new Breakdown(),
     notes: [],
     ...overrides
   }
 }
 
-/** The text of every table cell (td), as written. */
-const cells = (html: string) => [...html.matchAll(/<td>(.*?)<\/td>/g)].map((match) => match[1])
+/** The text of every cell (td) of the users table, as written. */
+const cells = (html: string) =>
+  [...html.slice(html.indexOf('<th>Status</th>')).matchAll(/<td>(.*?)<\/td>/g)].map(
+    (match) => match[1]
+  )
 
 describe('renderSummary', () => {
   test('hostile display names and UPNs are escaped in every cell', () => {
@@ -489,7 +499,7 @@ describe('renderSummary', () => {
       })
     )
     expect(html).toContain('No user needs attention.')
-    expect(html).not.toContain('<table>')
+    expect(html).not.toContain('<th>Status</th>')
   })
 
   test('more users than rows: says how many more and links the artifact', () => {
@@ -562,7 +572,7 @@ describe('renderSummary', () => {
       })
     )
     expect(Buffer.byteLength(html, 'utf8')).toBeLessThanOrEqual(1024 * 1024)
-    const shown = (html.match(/<tr><td>/g) ?? []).length
+    const shown = cells(html).length / 7
     expect(shown).toBeGreaterThan(100)
     expect(shown).toBeLessThan(total)
     expect(html).toContain(`${total - shown} more in`)
@@ -803,5 +813,62 @@ describe('jsonUsers writes exactly what JSON.stringify would', () => {
       .map((r, index) => `${index === 0 ? '' : ','}\n    ${JSON.stringify(ordered(r))}`)
       .join('')
     expect(jsonUsers(records, true).equals(Buffer.from(expected))).toBe(true)
+  })
+})
+
+describe('summary charts', () => {
+  test.each([
+    [0, 100, ''],
+    [1, 100_000, '▏'],
+    [100, 100, '█'.repeat(24)],
+    [50, 100, '█'.repeat(12)],
+    [1, 16, '█▌']
+  ])('bar(%i, %i) is %p', (count, max, expected) => {
+    expect(bar(count, max)).toBe(expected)
+  })
+
+  test('the histogram table has a row per bucket with its count and bar', () => {
+    const breakdown = new Breakdown()
+    for (const days of [1, 2, 3, 45, 400])
+      breakdown.add(record({ status: 'active', daysInactive: days }))
+    breakdown.add(record({ status: 'stale', daysInactive: null, neverSignedIn: true }))
+    breakdown.add(record({ status: 'excluded', daysInactive: 5 }))
+    const rows = [
+      ...histogramTable(breakdown.histogram).matchAll(
+        /<tr><td>(.*?)<\/td><td align="right">(\d+)<\/td><td><code>(.*?)<\/code>/g
+      )
+    ]
+    expect(rows.map((row) => [row[1], Number(row[2]), row[3].length])).toEqual([
+      ['&#60; 30 d', 3, 24],
+      ['30–60 d', 1, 8],
+      ['60–90 d', 0, 0],
+      ['90–180 d', 0, 0],
+      ['180–365 d', 0, 0],
+      ['1–2 y', 1, 8],
+      ['&#62; 2 y', 0, 0],
+      ['never', 1, 8]
+    ])
+  })
+
+  test('user types are escaped and cut; the table is small whatever the tenant', () => {
+    const breakdown = new Breakdown()
+    const hostile = '<img src=x onerror=alert(1)>|**x**' + 'y'.repeat(5000)
+    breakdown.add(record({ userType: hostile }))
+    for (let type = 0; type < 100; type++) breakdown.add(record({ userType: `type${type}` }))
+    const table = userTypeTable(breakdown)
+    expect(table).not.toMatch(/<img|\|\*\*/)
+    expect(table).toContain(
+      '&#60;img src=x onerror=alert&#40;1&#41;&#62;&#124;&#42;&#42;x&#42;&#42;yyy'
+    )
+    expect(table.length).toBeLessThan(3000)
+    expect([...table.matchAll(/<tr><td>/g)]).toHaveLength(9)
+  })
+
+  test('the summary shows both charts between the policy and the users', () => {
+    const html = renderSummary(summaryInput({ worst: [record()] }))
+    const at = (text: string) => html.indexOf(text)
+    expect(at('<b>Policy:</b>')).toBeLessThan(at('<th>Inactive for</th>'))
+    expect(at('<th>Inactive for</th>')).toBeLessThan(at('<th>User type</th>'))
+    expect(at('<th>User type</th>')).toBeLessThan(at('<th>Status</th>'))
   })
 })

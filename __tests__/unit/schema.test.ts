@@ -13,6 +13,7 @@ import {
 } from '../../src/policy.js'
 import { USER_COLUMNS } from '../../src/report/columns.js'
 import { ReportFiles } from '../../src/report/files.js'
+import { Breakdown } from '../../src/breakdown.js'
 import { redactRecord } from '../../src/report/redact.js'
 import type { Settings } from '../../src/settings/settings.js'
 import type { DirectoryUser } from '../../src/users.js'
@@ -64,16 +65,18 @@ async function writeReport(settings: Settings) {
   }
   const files = await ReportFiles.open(dir, settings.reportFormats, reportMeta(settings, NOW))
   const counts = emptyCounts()
+  const breakdown = new Breakdown()
   // Two pages, as the audit streams them.
   for (const page of [USERS.slice(0, 4), USERS.slice(4)]) {
     const records = page.map((graphUser) => {
       const record = evaluateUser(graphUser, context)
       count(counts, record, record.status === 'stale')
+      breakdown.add(record)
       return settings.redact === 'all' ? redactRecord(record) : record
     })
     await files.append(records)
   }
-  const paths = await files.finish(counts, decideResult(counts, settings.policy))
+  const paths = await files.finish(counts, decideResult(counts, settings.policy), breakdown)
   return JSON.parse(readFileSync(paths.json!, 'utf8')) as Record<string, unknown> & {
     users: Record<string, unknown>[]
   }

@@ -69,7 +69,9 @@ export async function uploadReport(
     }
   }
   if (isGhes(env.GITHUB_SERVER_URL)) return ghesSkip(paths.dir)
-  const files = [paths.json, paths.csv].filter((path): path is string => path !== undefined)
+  const files = [paths.json, paths.csv, paths.html].filter(
+    (path): path is string => path !== undefined
+  )
   try {
     const { id } = await uploader.upload(name, files, paths.dir, retentionDays)
     if (id === undefined) throw new Error('the artifact service returned no artifact ID')

@@ -46,7 +46,8 @@ export async function publish(
 ): Promise<Result> {
   const { outcome } = audited
   io.info(readLine(audited, deps.clock.now().getTime() - startedMs))
-  for (const path of [outcome.paths.json, outcome.paths.csv]) if (path) io.info(`Report: ${path}`)
+  for (const path of [outcome.paths.json, outcome.paths.csv, outcome.paths.html])
+    if (path) io.info(`Report: ${path}`)
   const upload = await uploadReport(
     deps.artifacts,
     settings.artifactName,
@@ -64,6 +65,7 @@ export async function publish(
         counts: outcome.counts,
         settings,
         worst: outcome.worst,
+        breakdown: outcome.breakdown,
         artifactUrl: upload.status === 'uploaded' ? upload.url : undefined,
         notes
       })

@@ -34,7 +34,7 @@ export type FailOn = (typeof FAIL_ON)[number]
 export const ON_STALE = ['fail', 'warn', 'none'] as const
 export type OnStale = (typeof ON_STALE)[number]
 
-export const REPORT_FORMATS = ['csv', 'json'] as const
+export const REPORT_FORMATS = ['csv', 'json', 'html'] as const
 export type ReportFormat = (typeof REPORT_FORMATS)[number]
 
 export const REDACT = ['none', 'summary', 'all'] as const

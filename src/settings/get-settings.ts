@@ -207,8 +207,8 @@ function readOutput(
     io,
     Inputs.ReportFormats,
     REPORT_FORMATS,
-    'csv,json',
-    'must be csv, json or both (comma-separated)'
+    'csv,json,html',
+    'must be any of csv, json, html (comma-separated)'
   )
   const artifactName = io.getInput(Inputs.ArtifactName)
   if (/[":<>|*?\\/\r\n]/.test(artifactName)) {
@@ -220,7 +220,11 @@ function readOutput(
   }
   return {
     reportDir,
-    reportFormats: { csv: formats.includes('csv'), json: formats.includes('json') },
+    reportFormats: {
+      csv: formats.includes('csv'),
+      json: formats.includes('json'),
+      html: formats.includes('html')
+    },
     artifactName,
     // GitHub's most for any repository (private and internal; public: 90). Above the repository's
     // own setting the artifact toolkit uses that setting and warns (report/artifact.ts).

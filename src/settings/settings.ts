@@ -93,7 +93,7 @@ export interface Settings {
   /** `report-dir`, absolute (default: `$RUNNER_TEMP/entra-signin-report`). */
   reportDir: string
   /** `report-formats`: which report files are written. */
-  reportFormats: { csv: boolean; json: boolean }
+  reportFormats: { csv: boolean; json: boolean; html: boolean }
   /** `artifact-name`; '' means no upload. */
   artifactName: string
   /** `retention-days` of the artifact; undefined: the repository's default. */

@@ -2,14 +2,9 @@ import { SUMMARY_MAX_BYTES } from '../constants.js'
 import type { Counts, Result, UserRecord } from '../policy.js'
 import type { Settings } from '../settings/settings.js'
 import { maskingFor, redactRecord, redactText } from '../report/redact.js'
-
-/** Escapes text for the job summary: HTML and the markdown characters that could restyle it. */
-export function escapeCell(value: unknown): string {
-  if (value === null || value === undefined) return ''
-  return String(value).replace(/[&<>"'`|*_[\]\\#~!()\r\n]/g, (char) =>
-    char === '\n' || char === '\r' ? ' ' : `&#${char.charCodeAt(0)};`
-  )
-}
+import type { Breakdown } from '../breakdown.js'
+import { histogramTable, userTypeTable } from './chart.js'
+import { escapeCell } from './escape.js'
 
 const RESULT_ICON: Record<Result, string> = { pass: '✅', warn: '⚠️', fail: '❌', error: '🛑' }
 
@@ -41,6 +36,8 @@ export interface SummaryInput {
   settings: Settings
   /** Users that need attention (stale, then warn), worst first, at most summary-rows. */
   worst: UserRecord[]
+  /** The inactivity histogram and the users by type and status. */
+  breakdown: Breakdown
   /** Link to the artifact, when uploaded. */
   artifactUrl?: string
   /** Lines shown under the counts (errors, skipped upload, expired exclusions…), plain text. */
@@ -80,8 +77,12 @@ export function renderSummary(input: SummaryInput): string {
     // would only repeat the stale count as news, so it is shown when there was a comparison.
     `<p>Tenant <code>${escapeCell(settings.tenantId)}</code> · ${counts.users} users · ${counts.checked} checked · <b>${counts.stale} stale</b> · ${counts.warn} warn · ${counts.neverSignedIn} never signed in · ${counts.excluded} excluded · ${counts.skipped} skipped${settings.baseline ? ` · ${counts.newStale} new stale` : ''}</p>`,
     `<p><b>Policy:</b> ${escapeCell(policyLine(settings))}</p>`,
-    ...noteLines(input.notes, redacting)
-  ].join('\n')
+    ...noteLines(input.notes, redacting),
+    counts.checked > 0 ? histogramTable(input.breakdown.histogram) : undefined,
+    counts.users > 0 ? userTypeTable(input.breakdown) : undefined
+  ]
+    .filter((part) => part !== undefined)
+    .join('\n')
   const attention = counts.stale + counts.warn
   const where = input.artifactUrl
     ? `<a href="${escapeCell(input.artifactUrl)}">the report artifact</a>`

@@ -1,5 +1,5 @@
 import type { Status } from '../../policy.js'
-import { BUCKETS, STATUSES, type Breakdown } from './breakdown.js'
+import { BUCKETS, STATUSES, type Breakdown } from '../../breakdown.js'
 import { escapeHtml } from './escape.js'
 
 /** Status colours, shared by the charts and the table (CSS classes `s-<status>`). */

@@ -1,4 +1,4 @@
-import { STATUSES } from './breakdown.js'
+import { STATUSES } from '../../breakdown.js'
 import { STATUS_COLOURS } from './charts.js'
 
 /** Width of each table column, in USER_COLUMNS' display order (see script.ts, DISPLAY). */

@@ -1,4 +1,4 @@
-import type { Status, UserRecord } from '../../policy.js'
+import type { Status, UserRecord } from './policy.js'
 
 /**
  * The inactivity histogram's buckets, by whole days inactive (1 y = 365 days). `never` holds the
