@@ -1,9 +1,11 @@
 /**
  * `npm run demo`: starts the tenant simulator with about 2,000 users (and an artifact service),
  * runs the bundled action the way a runner does, and prints its log, job summary and outputs
- * readably in the terminal.
+ * readably in the terminal, and where to open the HTML report.
  */
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { ROOT, runAction, runnerLog, simInputs } from '../__fixtures__/action.js'
 import { createArtifactService } from '../simulator/artifact.js'
 import { startSimulator } from '../simulator/server.js'
@@ -11,32 +13,43 @@ import { generateTenant } from '../simulator/tenant.js'
 
 const USERS = 2000
 
-/** The job summary's HTML as terminal text: headings, paragraphs and an aligned table. */
-export function summaryAsText(html: string): string {
-  const decode = (text: string) =>
-    text
-      .replace(/<[^>]+>/g, '')
-      .replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)))
-      .replace(/&amp;/g, '&')
-  const rows = [...html.matchAll(/<tr>(.*?)<\/tr>/g)].map((row) =>
-    [...row[1].matchAll(/<t[hd]>(.*?)<\/t[hd]>/g)].map((cell) => decode(cell[1]))
+/** Summary HTML as plain text: tags dropped, the numeric entities it uses decoded. */
+const decode = (text: string) =>
+  text
+    .replace(/<[^>]+>/g, '')
+    .replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)))
+    .replace(/&amp;/g, '&')
+
+/** One summary table as aligned columns; a cell wider than its column's limit is cut with …. */
+function tableAsText(table: string): string[] {
+  const rows = [...table.matchAll(/<tr>(.*?)<\/tr>/g)].map((row) =>
+    [...row[1].matchAll(/<t[hd][^>]*>(.*?)<\/t[hd]>/g)].map((cell) => decode(cell[1]))
   )
   const clip = (text: string, width: number) =>
     text.length > width ? `${text.slice(0, width - 1)}…` : text
-  const limits = [7, 42, 22, 7, 13, 24, 60]
-  const widths = limits.map((limit, column) =>
-    Math.min(limit, Math.max(0, ...rows.map((row) => (row[column] ?? '').length)))
+  const columns = Math.max(0, ...rows.map((row) => row.length))
+  const widths = Array.from({ length: columns }, (_, column) =>
+    Math.min(42, Math.max(0, ...rows.map((row) => (row[column] ?? '').length)))
   )
-  const table = rows.map((row) =>
-    row.map((cell, column) => clip(cell, widths[column]).padEnd(widths[column])).join('  ')
+  return rows.map((row) =>
+    row
+      .map((cell, column) => clip(cell, widths[column]).padEnd(widths[column]))
+      .join('  ')
+      .trimEnd()
   )
-  const [before, after] = html.split(/<table>[\s\S]*<\/table>/)
-  const prose = (part: string | undefined) =>
-    (part ?? '')
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) => (line.startsWith('<h2>') ? `== ${decode(line)} ==` : decode(line)))
-  return [...prose(before), '', ...table, '', ...prose(after)].join('\n')
+}
+
+/** The job summary's HTML as terminal text: headings, paragraphs and aligned tables. */
+export function summaryAsText(html: string): string {
+  const lines: string[] = []
+  for (const part of html.split(/(<table>[\s\S]*?<\/table>)/)) {
+    if (part.startsWith('<table>')) lines.push('', ...tableAsText(part), '')
+    else
+      for (const line of part.split('\n'))
+        if (line.trim() !== '')
+          lines.push(line.startsWith('<h2>') ? `== ${decode(line)} ==` : decode(line))
+  }
+  return lines.join('\n')
 }
 
 async function main(): Promise<void> {
@@ -72,6 +85,9 @@ async function main(): Promise<void> {
     console.log(
       `\nThe report files are in ${run.outputs['report-dir']}; the uploaded artifact holds the same files.`
     )
+    const html = join(run.outputs['report-dir'], 'entra-signin-report.html')
+    if (!existsSync(html)) throw new Error(`the demo run wrote no HTML report (${html})`)
+    console.log(`Open the HTML report in a browser: ${pathToFileURL(html).href}`)
     console.log(
       `Exit code ${run.code} (${run.outputs.result}: fail and error exit 1, like a failing workflow step).`
     )
