@@ -202,7 +202,10 @@ export type Result = 'pass' | 'warn' | 'fail' | 'error'
  * here: the read failure aborts the audit, its partial report is removed and the result is
  * `error` (publish/publish.ts publishError), never a pass on partial data.
  */
-export function decideResult(counts: Counts, policy: PolicySettings): Exclude<Result, 'error'> {
+export function decideResult(
+  counts: Counts,
+  policy: Pick<PolicySettings, 'failOn' | 'onStale' | 'maxStale'>
+): Exclude<Result, 'error'> {
   const counted = policy.failOn === 'new' ? counts.newStale : counts.stale
   if (policy.onStale === 'fail' && counted > policy.maxStale) return 'fail'
   if (counts.stale > 0 || counts.warn > 0) return 'warn'

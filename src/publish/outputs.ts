@@ -1,8 +1,19 @@
 import { Outputs } from '../constants.js'
 import type { ActionIO } from '../io.js'
 import type { AuditOutcome } from '../outcome.js'
-import type { Result } from '../policy.js'
+import type { Counts, Result } from '../policy.js'
 import type { UploadOutcome } from './artifact.js'
+
+/** The count outputs and the count each one reports (the merge action sets them too, summed). */
+export const COUNT_OUTPUTS: readonly (readonly [Outputs, keyof Counts])[] = [
+  [Outputs.UserCount, 'users'],
+  [Outputs.CheckedCount, 'checked'],
+  [Outputs.StaleCount, 'stale'],
+  [Outputs.WarnCount, 'warn'],
+  [Outputs.NeverSignedInCount, 'neverSignedIn'],
+  [Outputs.ExcludedCount, 'excluded'],
+  [Outputs.NewStaleCount, 'newStale']
+]
 
 /** Every output of a completed run (DESIGN.md, Outputs). */
 export function setOutputs(
@@ -13,13 +24,7 @@ export function setOutputs(
 ): void {
   const { counts, paths } = outcome
   io.setOutput(Outputs.Result, result)
-  io.setOutput(Outputs.UserCount, counts.users)
-  io.setOutput(Outputs.CheckedCount, counts.checked)
-  io.setOutput(Outputs.StaleCount, counts.stale)
-  io.setOutput(Outputs.WarnCount, counts.warn)
-  io.setOutput(Outputs.NeverSignedInCount, counts.neverSignedIn)
-  io.setOutput(Outputs.ExcludedCount, counts.excluded)
-  io.setOutput(Outputs.NewStaleCount, counts.newStale)
+  for (const [output, count] of COUNT_OUTPUTS) io.setOutput(output, counts[count])
   io.setOutput(Outputs.ReportDir, paths.dir)
   io.setOutput(Outputs.ReportJson, paths.json ?? '')
   io.setOutput(Outputs.ReportCsv, paths.csv ?? '')

@@ -15,7 +15,10 @@ export function protectCell(value: string): string {
 const QUOTED = asciiTable(',"\r\n')
 const NEEDS_QUOTES = /[,"\r\n]/
 
-function cell(out: ByteWriter, value: UserRecord[keyof UserRecord]): void {
+/** What a report cell holds. */
+export type CellValue = UserRecord[keyof UserRecord]
+
+function cell(out: ByteWriter, value: CellValue): void {
   if (value === null || value === undefined) return
   if (typeof value === 'boolean') return out.text(value ? 'true' : 'false')
   if (typeof value === 'number') return out.text(String(value))
@@ -25,22 +28,29 @@ function cell(out: ByteWriter, value: UserRecord[keyof UserRecord]): void {
   out.utf8(NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text)
 }
 
-const HEADER = `${USER_COLUMNS.join(',')}\r\n`
-
 /**
- * RFC 4180 rows (CRLF, quoted where needed) for one page of records, as UTF-8; `header` on the
- * first. Written by hand: a general CSV library cost more than everything else per user (bench/).
+ * RFC 4180 rows (CRLF, quoted where needed) of `columns`, for one page of records at a time, as
+ * UTF-8; `header` on the first. Written by hand: a general CSV library cost more than
+ * everything else per user (bench/).
  */
-export function csvRows(records: UserRecord[], header: boolean): Buffer {
-  const out = new ByteWriter(records.length * 320 + HEADER.length)
-  if (header) out.text(HEADER)
-  for (const record of records) {
-    cell(out, record[USER_COLUMNS[0]])
-    for (let column = 1; column < USER_COLUMNS.length; column++) {
-      out.text(',')
-      cell(out, record[USER_COLUMNS[column]])
+export function csvEncoder<T extends { [K in keyof T]: CellValue }>(
+  columns: readonly (keyof T & string)[]
+): (records: readonly T[], header: boolean) => Buffer {
+  const headerLine = `${columns.join(',')}\r\n`
+  return (records, header) => {
+    const out = new ByteWriter(records.length * 320 + headerLine.length)
+    if (header) out.text(headerLine)
+    for (const record of records) {
+      cell(out, record[columns[0]])
+      for (let column = 1; column < columns.length; column++) {
+        out.text(',')
+        cell(out, record[columns[column]])
+      }
+      out.text('\r\n')
     }
-    out.text('\r\n')
+    return out.take()
   }
-  return out.take()
 }
+
+/** The report's rows: USER_COLUMNS. */
+export const csvRows = csvEncoder<UserRecord>(USER_COLUMNS)

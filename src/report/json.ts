@@ -1,6 +1,7 @@
 import type { Counts, Result, UserRecord } from '../policy.js'
 import { asciiTable, ByteWriter } from './bytes.js'
 import { USER_COLUMNS } from './columns.js'
+import type { CellValue } from './csv.js'
 
 /** Everything in the JSON report before the users (DESIGN.md, Report). */
 export interface ReportMeta {
@@ -27,44 +28,48 @@ export function jsonHeader(meta: ReportMeta): string {
 const CONTROLS = String.fromCharCode(...Array.from({ length: 0x20 }, (_, code) => code))
 const ESCAPED = asciiTable(`"\\${CONTROLS}`)
 
-/** `{"id":`, `,"userPrincipalName":`, …: what goes before each column's value. */
-const KEYS = USER_COLUMNS.map((column, index) =>
-  Buffer.from(`${index === 0 ? '{' : ','}"${column}":`)
-)
+/**
+ * `JSON.stringify` of each record with exactly the keys `columns` in that order, written out by
+ * hand: the same bytes at a fraction of the cost (JSON.stringify of a fresh object per user was
+ * the largest CPU cost per user, docs/benchmark.md). Most strings need no escape and are copied
+ * as they are. The encoder writes one page of users, each on its own line; `first`: no comma
+ * before the first.
+ */
+export function jsonEncoder<T extends { [K in keyof T]: CellValue }>(
+  columns: readonly (keyof T & string)[]
+): (records: readonly T[], first: boolean) => Buffer {
+  /** `{"id":`, `,"userPrincipalName":`, …: what goes before each column's value. */
+  const keys = columns.map((column, index) => Buffer.from(`${index === 0 ? '{' : ','}"${column}":`))
+  const user = (out: ByteWriter, record: T): void => {
+    for (let column = 0; column < columns.length; column++) {
+      out.bytes(keys[column])
+      const value: CellValue = record[columns[column]]
+      if (value === null) out.bytes(NULL)
+      else if (typeof value === 'string') {
+        out.text('"')
+        if (out.plain(value, ESCAPED)) out.text('"')
+        else out.utf8(JSON.stringify(value).slice(1))
+      } else if (typeof value === 'boolean') out.bytes(value ? TRUE : FALSE)
+      else out.text(String(value))
+    }
+    out.text('}')
+  }
+  return (records, first) => {
+    const out = new ByteWriter(records.length * 640)
+    for (let index = 0; index < records.length; index++) {
+      out.text(first && index === 0 ? '\n    ' : ',\n    ')
+      user(out, records[index])
+    }
+    return out.take()
+  }
+}
+
 const NULL = Buffer.from('null')
 const TRUE = Buffer.from('true')
 const FALSE = Buffer.from('false')
 
-/**
- * `JSON.stringify` of a record with exactly the report's keys in USER_COLUMNS order, written out
- * by hand: the same bytes at a fraction of the cost (JSON.stringify of a fresh object per user
- * was the largest CPU cost per user, docs/benchmark.md). Most strings need no escape and are
- * copied as they are.
- */
-function userJson(out: ByteWriter, record: UserRecord): void {
-  for (let column = 0; column < USER_COLUMNS.length; column++) {
-    out.bytes(KEYS[column])
-    const value = record[USER_COLUMNS[column]]
-    if (value === null) out.bytes(NULL)
-    else if (typeof value === 'string') {
-      out.text('"')
-      if (out.plain(value, ESCAPED)) out.text('"')
-      else out.utf8(JSON.stringify(value).slice(1))
-    } else if (typeof value === 'boolean') out.bytes(value ? TRUE : FALSE)
-    else out.text(String(value))
-  }
-  out.text('}')
-}
-
-/** One page of users as UTF-8, each on its own line; `first`: no comma before the first. */
-export function jsonUsers(records: UserRecord[], first: boolean): Buffer {
-  const out = new ByteWriter(records.length * 640)
-  for (let index = 0; index < records.length; index++) {
-    out.text(first && index === 0 ? '\n    ' : ',\n    ')
-    userJson(out, records[index])
-  }
-  return out.take()
-}
+/** The report's users: USER_COLUMNS. */
+export const jsonUsers = jsonEncoder<UserRecord>(USER_COLUMNS)
 
 export function jsonFooter(counts: Counts, result: Result): string {
   return `\n  ],\n  "counts": ${JSON.stringify(counts)},\n  "result": ${JSON.stringify(result)}\n}\n`

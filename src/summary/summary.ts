@@ -6,7 +6,12 @@ import type { Breakdown } from '../breakdown.js'
 import { histogramTable, userTypeTable } from './chart.js'
 import { escapeCell } from './escape.js'
 
-const RESULT_ICON: Record<Result, string> = { pass: '✅', warn: '⚠️', fail: '❌', error: '🛑' }
+export const RESULT_ICON: Record<Result, string> = {
+  pass: '✅',
+  warn: '⚠️',
+  fail: '❌',
+  error: '🛑'
+}
 
 /** The policy in one line, as people configure it. */
 export function policyLine(settings: Settings): string {
@@ -47,7 +52,7 @@ export interface SummaryInput {
 /** Notes take at most a quarter of the summary; the rest are only counted. */
 const NOTES_MAX_BYTES = SUMMARY_MAX_BYTES / 4
 
-function noteLines(notes: string[], redacting: boolean): string[] {
+export function noteLines(notes: string[], redacting: boolean): string[] {
   const lines: string[] = []
   let bytes = 0
   for (const note of notes) {
@@ -62,6 +67,15 @@ function noteLines(notes: string[], redacting: boolean): string[] {
     lines.push(line)
   }
   return lines
+}
+
+/** The header cells of a user row in the summary. */
+export const USER_HEADER_CELLS =
+  '<th>Status</th><th>User</th><th>Name</th><th>Type</th><th>Days inactive</th><th>Last activity</th><th>Reason</th>'
+
+/** The cells of one user's row in the summary (the merge action puts the tenant before them). */
+export function userCells(shown: UserRecord): string {
+  return `<td>${escapeCell(shown.status)}</td><td>${escapeCell(shown.userPrincipalName)}</td><td>${escapeCell(shown.displayName)}</td><td>${escapeCell(shown.userType)}</td><td>${escapeCell(shown.daysInactive ?? 'never')}</td><td>${escapeCell(shown.lastActivityDateTime ?? '')}</td><td>${escapeCell(shown.reason)}</td>`
 }
 
 /**
@@ -91,19 +105,14 @@ export function renderSummary(input: SummaryInput): string {
   let bytes = Buffer.byteLength(head) + 4096
   for (const record of input.worst) {
     const shown = redacting ? redactRecord(record) : record
-    const row = `<tr><td>${escapeCell(shown.status)}</td><td>${escapeCell(shown.userPrincipalName)}</td><td>${escapeCell(shown.displayName)}</td><td>${escapeCell(shown.userType)}</td><td>${escapeCell(shown.daysInactive ?? 'never')}</td><td>${escapeCell(shown.lastActivityDateTime ?? '')}</td><td>${escapeCell(shown.reason)}</td></tr>`
+    const row = `<tr>${userCells(shown)}</tr>`
     bytes += Buffer.byteLength(row) + 1
     if (bytes > SUMMARY_MAX_BYTES) break
     rows.push(row)
   }
   const parts = [head]
   if (rows.length > 0) {
-    parts.push(
-      '<table>',
-      '<tr><th>Status</th><th>User</th><th>Name</th><th>Type</th><th>Days inactive</th><th>Last activity</th><th>Reason</th></tr>',
-      ...rows,
-      '</table>'
-    )
+    parts.push('<table>', `<tr>${USER_HEADER_CELLS}</tr>`, ...rows, '</table>')
   } else if (attention === 0) {
     parts.push('<p>No user needs attention.</p>')
   }

@@ -2,16 +2,16 @@ import { compareWorstFirst, type UserRecord } from '../policy.js'
 
 /**
  * Keeps only the worst `limit` users that need attention (stale, warn), so memory for the
- * summary stays bounded whatever the tenant size.
+ * summary stays bounded whatever the tenant size (`T`: records with more, e.g. their tenant).
  */
-export class WorstUsers {
-  private records: UserRecord[] = []
+export class WorstUsers<T extends UserRecord = UserRecord> {
+  private records: T[] = []
   /** The last user kept by the latest trim of a full list: anyone sorting after it stays out. */
-  private cutoff: UserRecord | undefined
+  private cutoff: T | undefined
 
   constructor(private readonly limit: number) {}
 
-  add(record: UserRecord): void {
+  add(record: T): void {
     if (this.limit === 0 || (record.status !== 'stale' && record.status !== 'warn')) return
     if (this.cutoff && compareWorstFirst(record, this.cutoff) >= 0) return
     this.records.push(record)
@@ -19,7 +19,7 @@ export class WorstUsers {
     if (this.records.length >= this.limit * 2) this.trim()
   }
 
-  list(): UserRecord[] {
+  list(): T[] {
     this.trim()
     return this.records
   }
