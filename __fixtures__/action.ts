@@ -27,12 +27,18 @@ function projectRoot(): string {
 }
 export const ROOT = projectRoot()
 export const ACTION = join(ROOT, 'dist', 'index.js')
+/** The merge action's bundle (merge/action.yml's runs.main). */
+export const MERGE_ACTION = join(ROOT, 'dist', 'merge', 'index.js')
 
-interface ActionYml {
+export interface ActionYml {
   inputs: Record<string, { default?: string; required?: boolean; description: string }>
   outputs: Record<string, { description: string }>
+  runs: { using: string; main: string }
 }
 export const actionYml = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as ActionYml
+export const mergeActionYml = parse(
+  readFileSync(join(ROOT, 'merge', 'action.yml'), 'utf8')
+) as ActionYml
 
 export interface ActionRun {
   code: number | null
@@ -119,6 +125,8 @@ export interface RunOptions {
   timeoutMs?: number
   /** Node options before the script (the benchmark preloads its probe). */
   nodeArgs?: string[]
+  /** Which action to run: the check (default, dist/index.js) or merge (dist/merge/index.js). */
+  action?: 'check' | 'merge'
 }
 
 export async function runAction(options: RunOptions): Promise<ActionRun> {
@@ -138,7 +146,8 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     GITHUB_ACTIONS: 'true'
   }
   if (options.caPath) env.NODE_EXTRA_CA_CERTS = options.caPath
-  for (const [name, input] of Object.entries(actionYml.inputs)) {
+  const merge = options.action === 'merge'
+  for (const [name, input] of Object.entries((merge ? mergeActionYml : actionYml).inputs)) {
     env[`INPUT_${name.toUpperCase()}`] = input.default ?? ''
   }
   for (const [name, value] of Object.entries(options.inputs))
@@ -146,7 +155,8 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   Object.assign(env, options.env)
   const node = process.env.E2E_NODE || process.execPath
   const started = performance.now()
-  const child = spawn(node, [...(options.nodeArgs ?? []), ACTION], { env, cwd: workspace })
+  const script = merge ? MERGE_ACTION : ACTION
+  const child = spawn(node, [...(options.nodeArgs ?? []), script], { env, cwd: workspace })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))

@@ -1,0 +1,105 @@
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
+import reportSchema from '../../docs/report.schema.json' with { type: 'json' }
+import type { Counts, Result, UserRecord } from '../policy.js'
+import type { ReportMeta } from '../report/json.js'
+
+/** A report as the action writes it, checked against docs/report.schema.json. */
+export interface TenantReport extends ReportMeta {
+  schemaVersion: number
+  users: UserRecord[]
+  counts: Counts
+  result: Exclude<Result, 'error'>
+}
+
+/** A report that cannot be merged; the message names it and says what is wrong. */
+export class ReportError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ReportError'
+  }
+}
+
+let compiled: ValidateFunction | undefined
+
+/**
+ * The schema compiled once, strictly: it is the contract the action's writers are tested
+ * against (docs/report.schema.json), bundled into the merge action so both agree.
+ */
+function validator(): ValidateFunction {
+  if (!compiled) {
+    const ajv = new Ajv2020({ strict: true, allErrors: true })
+    ajv.addFormat('date-time', {
+      type: 'string',
+      validate: (text: string) => !Number.isNaN(Date.parse(text))
+    })
+    compiled = ajv.compile(reportSchema)
+  }
+  return compiled
+}
+
+/** Schema errors named by where they are, never by the value there (it may be a user's name). */
+const MAX_ERRORS_SHOWN = 3
+
+/**
+ * What a schema cannot state: the counts agree with the users listed. A report cut short
+ * (users missing, counts of the whole tenant) fails here.
+ */
+function countProblems(report: TenantReport): string[] {
+  const { users, counts } = report
+  const tally: Counts = { ...counts }
+  for (const key of Object.keys(tally) as (keyof Counts)[]) tally[key] = 0
+  tally.users = users.length
+  for (const user of users) {
+    tally[user.status]++
+    if (user.status !== 'excluded' && user.status !== 'skipped') {
+      tally.checked++
+      if (user.neverSignedIn) tally.neverSignedIn++
+    }
+  }
+  const problems: string[] = []
+  for (const key of ['users', 'checked', 'stale', 'warn', 'active', 'excluded', 'skipped'] as const)
+    if (tally[key] !== counts[key]) {
+      problems.push(`counts.${key} is ${counts[key]} but ${tally[key]} such users are listed`)
+    }
+  if (tally.neverSignedIn !== counts.neverSignedIn)
+    problems.push(
+      `counts.neverSignedIn is ${counts.neverSignedIn} but ${tally.neverSignedIn} checked users never signed in`
+    )
+  if (counts.newStale > counts.stale)
+    problems.push(`counts.newStale ${counts.newStale} is more than counts.stale ${counts.stale}`)
+  return problems
+}
+
+/**
+ * Parses and checks one report: valid JSON, valid against the schema, counts that agree with
+ * its users. Throws a ReportError naming `label` otherwise; nothing of the file's content is
+ * quoted (it holds user names).
+ */
+export function readReport(text: string, label: string): TenantReport {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (error) {
+    const at = /position (\d+)/.exec((error as Error).message)
+    throw new ReportError(
+      `${label} is not valid JSON${at ? ` (at byte ${at[1]} of ${Buffer.byteLength(text)})` : ''}: the file is corrupt or cut short. Re-run the tenant's job.`
+    )
+  }
+  const validate = validator()
+  if (!validate(parsed)) {
+    const errors = validate.errors ?? []
+    const shown = errors
+      .slice(0, MAX_ERRORS_SHOWN)
+      .map((error) => `${error.instancePath || '/'} ${error.message ?? 'is invalid'}`)
+    const more = errors.length > shown.length ? ` (and ${errors.length - shown.length} more)` : ''
+    throw new ReportError(
+      `${label} does not match docs/report.schema.json: ${shown.join('; ')}${more}.`
+    )
+  }
+  const report = parsed as TenantReport
+  const problems = countProblems(report)
+  if (problems.length > 0) {
+    throw new ReportError(`${label} is incomplete or inconsistent: ${problems.join('; ')}.`)
+  }
+  return report
+}
