@@ -148,6 +148,11 @@ describe('readReport', () => {
       /^artifact "a" is incomplete or inconsistent: counts\.users is 2 but 1 such users are listed; counts\.checked is 2/
     ],
     [
+      'a tenant ID with a line break',
+      JSON.stringify({ ...report([user()]), tenantId: 'contoso.com\n::error::forged' }),
+      /^artifact "a" is incomplete or inconsistent: tenantId is not a GUID or a domain\.$/
+    ],
+    [
       'never-signed-in miscounted',
       JSON.stringify(report([user({ neverSignedIn: true })])),
       /counts\.neverSignedIn is 0 but 1 checked users never signed in/

@@ -41,10 +41,10 @@ function validator(): ValidateFunction {
 const MAX_ERRORS_SHOWN = 3
 
 /**
- * What a schema cannot state: the counts agree with the users listed. A report cut short
- * (users missing, counts of the whole tenant) fails here.
+ * What a schema cannot state: the counts agree with the users listed (a report cut short, its
+ * users missing but its counts those of the whole tenant, fails here), and the tenant ID is one.
  */
-function countProblems(report: TenantReport): string[] {
+function consistencyProblems(report: TenantReport): string[] {
   const { users, counts } = report
   const tally: Counts = { ...counts }
   for (const key of Object.keys(tally) as (keyof Counts)[]) tally[key] = 0
@@ -57,6 +57,9 @@ function countProblems(report: TenantReport): string[] {
     }
   }
   const problems: string[] = []
+  // The action takes a GUID or a domain; anything else (a line break above all) would reach log
+  // lines and cells as the tenant's name.
+  if (!/^[\x21-\x7e]+$/.test(report.tenantId)) problems.push('tenantId is not a GUID or a domain')
   for (const key of ['users', 'checked', 'stale', 'warn', 'active', 'excluded', 'skipped'] as const)
     if (tally[key] !== counts[key]) {
       problems.push(`counts.${key} is ${counts[key]} but ${tally[key]} such users are listed`)
@@ -97,7 +100,7 @@ export function readReport(text: string, label: string): TenantReport {
     )
   }
   const report = parsed as TenantReport
-  const problems = countProblems(report)
+  const problems = consistencyProblems(report)
   if (problems.length > 0) {
     throw new ReportError(`${label} is incomplete or inconsistent: ${problems.join('; ')}.`)
   }
