@@ -1,7 +1,6 @@
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
-import reportSchema from '../../docs/report.schema.json' with { type: 'json' }
 import type { Counts, Result, UserRecord } from '../policy.js'
 import type { ReportMeta } from '../report/json.js'
+import { reportValidator } from '../report/schema.js'
 
 /** A report as the action writes it, checked against docs/report.schema.json. */
 export interface TenantReport extends ReportMeta {
@@ -17,24 +16,6 @@ export class ReportError extends Error {
     super(message)
     this.name = 'ReportError'
   }
-}
-
-let compiled: ValidateFunction | undefined
-
-/**
- * The schema compiled once, strictly: it is the contract the action's writers are tested
- * against (docs/report.schema.json), bundled into the merge action so both agree.
- */
-function validator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv2020({ strict: true, allErrors: true })
-    ajv.addFormat('date-time', {
-      type: 'string',
-      validate: (text: string) => !Number.isNaN(Date.parse(text))
-    })
-    compiled = ajv.compile(reportSchema)
-  }
-  return compiled
 }
 
 /** Schema errors named by where they are, never by the value there (it may be a user's name). */
@@ -88,7 +69,7 @@ export function readReport(text: string, label: string): TenantReport {
       `${label} is not valid JSON${at ? ` (at byte ${at[1]} of ${Buffer.byteLength(text)})` : ''}: the file is corrupt or cut short. Re-run the tenant's job.`
     )
   }
-  const validate = validator()
+  const validate = reportValidator()
   if (!validate(parsed)) {
     const errors = validate.errors ?? []
     const shown = errors
