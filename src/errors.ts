@@ -30,3 +30,11 @@ export class GraphFailure extends Error {
     this.name = 'GraphFailure'
   }
 }
+
+/** A tenant report the merge action cannot merge; the message names it and says what is wrong. */
+export class ReportError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ReportError'
+  }
+}

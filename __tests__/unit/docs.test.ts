@@ -28,6 +28,7 @@ interface ActionYml {
   runs: { using: string; main: string }
 }
 const action = parse(read('action.yml')) as ActionYml
+const mergeAction = parse(read('merge/action.yml')) as ActionYml
 const README = read('README.md')
 
 /** The text of a `## heading` section, up to the next `## ` heading. */
@@ -74,6 +75,33 @@ describe('README tables equal action.yml', () => {
     expect(rows.map(([name]) => codeSpan(name))).toEqual(Object.keys(action.outputs))
   })
 
+  test('Merge inputs and Merge outputs equal merge/action.yml', () => {
+    const merge = section(README, 'Many tenants: the merge action')
+    const inputs = merge.slice(
+      merge.indexOf('### Merge inputs'),
+      merge.indexOf('### Merge outputs')
+    )
+    const documented = tableRows(inputs)
+      .filter((row) => codeSpan(row[0]))
+      .map(([name, required, dflt]) => ({
+        name: codeSpan(name),
+        required: required === 'yes',
+        default: dflt === '' ? '' : codeSpan(dflt)
+      }))
+    expect(documented).toEqual(
+      Object.entries(mergeAction.inputs).map(([name, input]) => ({
+        name,
+        required: input.required === true,
+        default: input.default ?? ''
+      }))
+    )
+    const outputs = tableRows(merge.slice(merge.indexOf('### Merge outputs'))).filter((row) =>
+      codeSpan(row[0])
+    )
+    expect(outputs.map(([name]) => codeSpan(name))).toEqual(Object.keys(mergeAction.outputs))
+    expect(mergeAction.runs).toEqual({ using: 'node24', main: '../dist/merge/index.js' })
+  })
+
   test('action.yml has marketplace branding and runs on node24', () => {
     expect(action.branding?.icon).toBeTruthy()
     expect(action.branding?.color).toBeTruthy()
@@ -104,7 +132,14 @@ const ID = /^[A-Za-z_][A-Za-z0-9_-]*$/
 /** The schema takes any string for `uses`; GitHub runs only these forms. */
 const USES = /^(\.\/.*|docker:\/\/.+|[A-Za-z0-9_.-]+\/[A-Za-z0-9_./-]+@[A-Za-z0-9_./-]+)$/
 /** This action, as a workflow in this repository or a user's repository refers to it. */
-const isThisAction = (uses: string) => uses === './' || /\/entra-signin-check@v\d+$/.test(uses)
+/** This repository's action, or its merge action, as a workflow refers to it. */
+function actionFor(uses: string): { file: string; yml: ActionYml } | undefined {
+  if (uses === './' || /\/entra-signin-check@v\d+$/.test(uses))
+    return { file: 'action.yml', yml: action }
+  if (uses === './merge' || /\/entra-signin-check\/merge@v\d+$/.test(uses))
+    return { file: 'merge/action.yml', yml: mergeAction }
+  return undefined
+}
 
 /** Every string inside a value, with the path to it. */
 function strings(value: Json | undefined, path: string): [string, string][] {
@@ -145,8 +180,10 @@ function checkReferences(expression: string, scope: Scope, problems: string[]): 
     const output = /^outputs\.([A-Za-z0-9_-]+)$/.exec(rest)?.[1]
     if (!output && rest !== 'outcome' && rest !== 'conclusion') {
       problems.push(`${where}: steps.${id}.${rest} is not outputs.<name>, outcome or conclusion`)
-    } else if (output && isThisAction(scope.steps.get(id)!) && !(output in action.outputs)) {
-      problems.push(`${where}: steps.${id}.outputs.${output} is not an output of action.yml`)
+    } else if (output) {
+      const target = actionFor(scope.steps.get(id)!)
+      if (target && !(output in target.yml.outputs))
+        problems.push(`${where}: steps.${id}.outputs.${output} is not an output of ${target.file}`)
     }
   }
   for (const match of expression.matchAll(/\bneeds\.([A-Za-z0-9_-]+)(?:\.([A-Za-z0-9_.-]+))?/g)) {
@@ -196,12 +233,13 @@ function checkStep(step: Json, index: number, scope: Scope, problems: string[]):
   const uses = typeof step.uses === 'string' ? step.uses : undefined
   if (uses !== undefined && !USES.test(uses))
     problems.push(`${where}: "uses: ${uses}" is not owner/repo@ref, ./path or docker://`)
-  if (uses !== undefined && isThisAction(uses)) {
+  const target = uses === undefined ? undefined : actionFor(uses)
+  if (target) {
     const given = isMapping(step.with) ? Object.keys(step.with) : []
     for (const key of given)
-      if (!(key in action.inputs))
-        problems.push(`${where}.with: "${key}" is not an input of action.yml`)
-    for (const [name, input] of Object.entries(action.inputs))
+      if (!(key in target.yml.inputs))
+        problems.push(`${where}.with: "${key}" is not an input of ${target.file}`)
+    for (const [name, input] of Object.entries(target.yml.inputs))
       if (input.required && !given.includes(name))
         problems.push(`${where}.with: required input "${name}" missing`)
   }
@@ -284,6 +322,14 @@ describe('workflows and examples', () => {
     expect(errors).toEqual([])
     expect(schemaProblems(validateWorkflow(text))).toEqual([])
     expect(workflowProblems(workflow)).toEqual([])
+  })
+
+  test('merge/action.yml is a valid action (checked as node20, like action.yml)', () => {
+    const text = read('merge/action.yml')
+    expect(text).toMatch(/^\s+using: node24$/m)
+    expect(schemaProblems(validateAction(text.replace(/using: node24/, 'using: node20')))).toEqual(
+      []
+    )
   })
 
   test('action.yml is a valid action (the schema predates node24, so it is checked as node20)', () => {

@@ -20,7 +20,7 @@ import {
   type TenantRow
 } from '../../src/merge/verdict.js'
 import { emptyCounts, type Counts, type UserRecord } from '../../src/policy.js'
-import { COUNT_OUTPUTS } from '../../src/report/outcome.js'
+import { COUNT_OUTPUTS } from '../../src/publish/outputs.js'
 
 const mergeYml = parse(readFileSync('merge/action.yml', 'utf8')) as {
   inputs: Record<string, { default?: string }>

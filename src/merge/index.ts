@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { systemClock } from '../io.js'
-import { toolkitUploader } from '../report/artifact.js'
+import { toolkitUploader } from '../publish/artifact.js'
 import { runnerIO } from '../runner-io.js'
 import { MergeOutputs } from './constants.js'
 import { runMerge } from './main.js'

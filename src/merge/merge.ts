@@ -1,4 +1,4 @@
-import { WorstUsers } from '../report/worst.js'
+import { WorstUsers } from '../summary/worst.js'
 import type { MergedFiles, MergedRecord, TenantEntry } from './files.js'
 import type { ReportSource } from './sources.js'
 import type { Problem } from './verdict.js'

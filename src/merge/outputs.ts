@@ -1,8 +1,8 @@
 import type { ActionIO } from '../io.js'
 import type { Counts, Result } from '../policy.js'
-import type { UploadOutcome } from '../report/artifact.js'
+import type { UploadOutcome } from '../publish/artifact.js'
 import type { ReportPaths } from '../report/files.js'
-import { COUNT_OUTPUTS } from '../report/outcome.js'
+import { COUNT_OUTPUTS } from '../publish/outputs.js'
 import { MergeOutputs } from './constants.js'
 import type { MergeSettings } from './settings.js'
 

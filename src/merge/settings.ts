@@ -1,7 +1,15 @@
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
 import type { ActionIO } from '../io.js'
-import { InputError, type PolicySettings } from '../settings.js'
+import { ON_STALE } from '../settings/choices.js'
+import {
+  artifactName,
+  bool,
+  choice,
+  fail,
+  list,
+  outputDirectory,
+  wholeNumber
+} from '../settings/input-helper.js'
+import type { PolicySettings } from '../settings/settings.js'
 import { DEFAULT_PATTERN, MERGED_BASENAME, MergeInputs } from './constants.js'
 
 /** Where the reports come from. */
@@ -14,10 +22,11 @@ export type ReportOrigin =
 /** The merge action's settings, every input validated. */
 export interface MergeSettings {
   origin: ReportOrigin
-  /** Tenant IDs or artifact names (file paths for `reports`) that must each have a report. */
+  /** Tenant IDs, artifact names or file paths (for `reports`) that must each have a report. */
   expect: string[]
-  /** The action's result rule, applied to the sums: fail-on is always `any`. */
+  /** The action's result rule, applied to the sums; fail-on is always `any`. */
   policy: Pick<PolicySettings, 'onStale' | 'maxStale' | 'failOn'>
+  /** Most users listed in the summary, across tenants. */
   summaryRows: number
   /** Absolute directory for the merged files. */
   reportDir: string
@@ -26,31 +35,15 @@ export interface MergeSettings {
   jobSummary: boolean
 }
 
-function fail(input: MergeInputs, value: string, allowed: string): never {
-  throw new InputError(`Input '${input}' ${allowed}; got "${value}".`)
-}
-
-function list(value: string): string[] {
-  return value
-    .split(/[,\n]/)
-    .map((item) => item.trim())
-    .filter((item) => item !== '')
-}
-
-function wholeNumber(io: ActionIO, input: MergeInputs, max: number, fallback: number): number {
-  const value = io.getInput(input)
-  if (value === '') return fallback
-  const number = /^\d+$/.test(value) ? Number(value) : NaN
-  if (!(number >= 0 && number <= max)) fail(input, value, `must be a whole number from 0 to ${max}`)
-  return number
-}
-
 /** An artifact name pattern: the characters a name may hold, plus `*` and `?`. */
 const PATTERN = /^[^":<>|\\/\r\n]+$/
 
-/** Reads and validates every input before any request or file access. */
-export function getMergeSettings(io: ActionIO): MergeSettings {
+/** `reports` given: files on disk; else the artifacts `pattern` matches. */
+function readOrigin(io: ActionIO): ReportOrigin {
   const reports = list(io.getInput(MergeInputs.Reports))
+  if (reports.length > 0) {
+    return { kind: 'files', patterns: reports, workspace: io.env.GITHUB_WORKSPACE || process.cwd() }
+  }
   const pattern = io.getInput(MergeInputs.Pattern) || DEFAULT_PATTERN
   if (!PATTERN.test(pattern)) {
     fail(
@@ -59,39 +52,22 @@ export function getMergeSettings(io: ActionIO): MergeSettings {
       'must be an artifact name, * and ? allowed, without " : < > | \\ / or line breaks'
     )
   }
-  const workspace = io.env.GITHUB_WORKSPACE || process.cwd()
-  const origin: ReportOrigin =
-    reports.length > 0
-      ? { kind: 'files', patterns: reports, workspace }
-      : { kind: 'artifacts', pattern }
+  return { kind: 'artifacts', pattern }
+}
 
-  const onStaleValue = io.getInput(MergeInputs.OnStale) || 'fail'
-  const onStale = (['fail', 'warn', 'none'] as const).find((choice) => choice === onStaleValue)
-  if (!onStale) fail(MergeInputs.OnStale, onStaleValue, 'must be one of: fail, warn, none')
-  const maxStale = wholeNumber(io, MergeInputs.MaxStale, 100_000_000, 0)
-  const summaryRows = wholeNumber(io, MergeInputs.SummaryRows, 10_000, 50)
-
-  const artifactName = io.getInput(MergeInputs.ArtifactName)
-  if (/[":<>|*?\\/\r\n]/.test(artifactName)) {
-    fail(
-      MergeInputs.ArtifactName,
-      artifactName,
-      'must not contain any of " : < > | * ? \\ / or line breaks (empty: no upload)'
-    )
-  }
-  const jobSummaryValue = io.getInput(MergeInputs.JobSummary) || 'true'
-  if (!/^(true|false)$/i.test(jobSummaryValue))
-    fail(MergeInputs.JobSummary, jobSummaryValue, 'must be true or false')
-
+/** Reads and validates every input before any request or file access. */
+export function getMergeSettings(io: ActionIO): MergeSettings {
   return {
-    origin,
+    origin: readOrigin(io),
     expect: list(io.getInput(MergeInputs.Expect)),
-    policy: { onStale, maxStale, failOn: 'any' },
-    summaryRows,
-    reportDir: resolve(
-      io.getInput(MergeInputs.ReportDir) || join(io.env.RUNNER_TEMP || tmpdir(), MERGED_BASENAME)
-    ),
-    artifactName,
-    jobSummary: /^true$/i.test(jobSummaryValue)
+    policy: {
+      onStale: choice(io, MergeInputs.OnStale, ON_STALE, 'fail'),
+      maxStale: wholeNumber(io, MergeInputs.MaxStale, 0, 100_000_000, 0),
+      failOn: 'any'
+    },
+    summaryRows: wholeNumber(io, MergeInputs.SummaryRows, 0, 10_000, 50),
+    reportDir: outputDirectory(io, MergeInputs.ReportDir, MERGED_BASENAME),
+    artifactName: artifactName(io, MergeInputs.ArtifactName),
+    jobSummary: bool(io, MergeInputs.JobSummary, true)
   }
 }

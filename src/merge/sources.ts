@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os'
 import { isAbsolute, join, relative } from 'node:path'
 import { glob } from 'tinyglobby'
 import { REPORT_BASENAME } from '../constants.js'
+import { ReportError } from '../errors.js'
 import { compileGlob, foldCase } from '../exclusions.js'
-import { isGhes } from '../report/artifact.js'
+import { isGhes } from '../publish/artifact.js'
 import type { ReportOrigin } from './settings.js'
-import { ReportError } from './validate.js'
 
 /** An artifact of this workflow run, as the artifact service lists it. */
 export interface ListedArtifact {

@@ -6,7 +6,7 @@ import {
   RESULT_ICON,
   USER_HEADER_CELLS,
   userCells
-} from '../report/summary.js'
+} from '../summary/summary.js'
 import type { MergedRecord } from './files.js'
 import type { MergeSettings } from './settings.js'
 import { compareTenantRows, type TenantRow } from './verdict.js'

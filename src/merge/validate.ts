@@ -1,3 +1,4 @@
+import { ReportError } from '../errors.js'
 import type { Counts, Result, UserRecord } from '../policy.js'
 import type { ReportMeta } from '../report/json.js'
 import { reportValidator } from '../report/schema.js'
@@ -8,14 +9,6 @@ export interface TenantReport extends ReportMeta {
   users: UserRecord[]
   counts: Counts
   result: Exclude<Result, 'error'>
-}
-
-/** A report that cannot be merged; the message names it and says what is wrong. */
-export class ReportError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'ReportError'
-  }
 }
 
 /** Schema errors named by where they are, never by the value there (it may be a user's name). */

@@ -1,5 +1,3 @@
-import { join, resolve } from 'node:path'
-import { tmpdir } from 'node:os'
 import { parseBaseline } from '../baseline.js'
 import { CLOUDS, CLOUD_NAMES, OFFERED_IN, type CloudName } from '../clouds.js'
 import { Inputs, REPORT_BASENAME } from '../constants.js'
@@ -20,6 +18,7 @@ import {
 } from './choices.js'
 import { readCredentials, readSecrets } from './credentials.js'
 import {
+  artifactName,
   bool,
   choice,
   choices,
@@ -27,6 +26,7 @@ import {
   httpsBase,
   list,
   optionalWholeNumber,
+  outputDirectory,
   parseOrFail,
   readWorkspaceFile,
   wholeNumber
@@ -201,8 +201,6 @@ function readOutput(
   | 'redact'
   | 'pageSize'
 > {
-  const reportDirInput = io.getInput(Inputs.ReportDir)
-  const reportDir = resolve(reportDirInput || join(io.env.RUNNER_TEMP || tmpdir(), REPORT_BASENAME))
   const formats = choices(
     io,
     Inputs.ReportFormats,
@@ -210,22 +208,14 @@ function readOutput(
     'csv,json,html',
     'must be any of csv, json, html (comma-separated)'
   )
-  const artifactName = io.getInput(Inputs.ArtifactName)
-  if (/[":<>|*?\\/\r\n]/.test(artifactName)) {
-    fail(
-      Inputs.ArtifactName,
-      artifactName,
-      'must not contain any of " : < > | * ? \\ / or line breaks (empty: no upload)'
-    )
-  }
   return {
-    reportDir,
+    reportDir: outputDirectory(io, Inputs.ReportDir, REPORT_BASENAME),
     reportFormats: {
       csv: formats.includes('csv'),
       json: formats.includes('json'),
       html: formats.includes('html')
     },
-    artifactName,
+    artifactName: artifactName(io, Inputs.ArtifactName),
     // GitHub's most for any repository (private and internal; public: 90). Above the repository's
     // own setting the artifact toolkit uses that setting and warns (report/artifact.ts).
     retentionDays: optionalWholeNumber(io, Inputs.RetentionDays, 1, 400),

@@ -1,15 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { isAbsolute, resolve } from 'node:path'
-import type { Inputs } from '../constants.js'
+import { tmpdir } from 'node:os'
+import { isAbsolute, join, resolve } from 'node:path'
 import { InputError } from '../errors.js'
 import type { ActionIO } from '../io.js'
 
 /**
  * The only readers of inputs: each reads one input, validates it and throws an InputError that
- * names the input, the value (never a secret) and what is allowed.
+ * names the input, the value (never a secret) and what is allowed. `input` is a name from
+ * `Inputs` (the action) or `MergeInputs` (the merge action).
  */
 
-export function fail(input: Inputs, value: string, allowed: string): never {
+export function fail(input: string, value: string, allowed: string): never {
   throw new InputError(`Input '${input}' ${allowed}; got "${value}".`)
 }
 
@@ -20,7 +21,7 @@ function isOneOf<T extends string>(allowed: readonly T[], value: string): value 
 /** One of `allowed`; empty: `fallback`. */
 export function choice<T extends string>(
   io: ActionIO,
-  input: Inputs,
+  input: string,
   allowed: readonly T[],
   fallback: T
 ): T {
@@ -36,7 +37,7 @@ export function choice<T extends string>(
  */
 export function choices<T extends string>(
   io: ActionIO,
-  input: Inputs,
+  input: string,
   allowed: readonly T[],
   fallback: string,
   allowedText: string
@@ -53,7 +54,7 @@ export function choices<T extends string>(
 /** A whole number from `min` to `max`; empty: `fallback`. */
 export function wholeNumber(
   io: ActionIO,
-  input: Inputs,
+  input: string,
   min: number,
   max: number,
   fallback: number
@@ -64,7 +65,7 @@ export function wholeNumber(
 /** A whole number from `min` to `max`; empty: undefined. */
 export function optionalWholeNumber(
   io: ActionIO,
-  input: Inputs,
+  input: string,
   min: number,
   max: number
 ): number | undefined {
@@ -78,7 +79,7 @@ export function optionalWholeNumber(
 }
 
 /** true or false in any case; empty: `fallback`. */
-export function bool(io: ActionIO, input: Inputs, fallback: boolean): boolean {
+export function bool(io: ActionIO, input: string, fallback: boolean): boolean {
   const value = io.getInput(input)
   if (value === '') return fallback
   if (/^true$/i.test(value)) return true
@@ -98,7 +99,7 @@ export function list(value: string): string[] {
  * An https base URL (a path prefix is kept, e.g. for a gateway), without a trailing slash. Graph
  * versions belong in 'graph-version', not in the URL.
  */
-export function httpsBase(io: ActionIO, input: Inputs, fallback: string): string {
+export function httpsBase(io: ActionIO, input: string, fallback: string): string {
   const value = io.getInput(input)
   if (value === '') return fallback
   let url: URL
@@ -119,7 +120,7 @@ export function httpsBase(io: ActionIO, input: Inputs, fallback: string): string
 }
 
 /** Reads a file named by an input, relative to the workspace. Errors name the input. */
-export function readWorkspaceFile(io: ActionIO, input: Inputs, path: string): string {
+export function readWorkspaceFile(io: ActionIO, input: string, path: string): string {
   const workspace = io.env.GITHUB_WORKSPACE || process.cwd()
   const full = isAbsolute(path) ? path : resolve(workspace, path)
   if (!existsSync(full))
@@ -128,7 +129,7 @@ export function readWorkspaceFile(io: ActionIO, input: Inputs, path: string): st
 }
 
 /** `parse()`, its error message prefixed with the input's name. */
-export function parseOrFail<T>(input: Inputs, parse: () => T): T {
+export function parseOrFail<T>(input: string, parse: () => T): T {
   try {
     return parse()
   } catch (error) {
@@ -136,4 +137,22 @@ export function parseOrFail<T>(input: Inputs, parse: () => T): T {
       `Input '${input}': ${error instanceof Error ? error.message : String(error)}`
     )
   }
+}
+
+/** An artifact name (empty: no upload), without the characters the artifact service refuses. */
+export function artifactName(io: ActionIO, input: string): string {
+  const value = io.getInput(input)
+  if (/[":<>|*?\\/\r\n]/.test(value)) {
+    fail(
+      input,
+      value,
+      'must not contain any of " : < > | * ? \\ / or line breaks (empty: no upload)'
+    )
+  }
+  return value
+}
+
+/** An absolute directory; empty: `$RUNNER_TEMP/<fallbackName>` (the OS temp dir off a runner). */
+export function outputDirectory(io: ActionIO, input: string, fallbackName: string): string {
+  return resolve(io.getInput(input) || join(io.env.RUNNER_TEMP || tmpdir(), fallbackName))
 }
