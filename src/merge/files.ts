@@ -5,7 +5,6 @@ import { join } from 'node:path'
 import type { Counts, Result, UserRecord } from '../policy.js'
 import { USER_COLUMNS } from '../report/columns.js'
 import { csvEncoder } from '../report/csv.js'
-import type { ReportPaths } from '../report/files.js'
 import { jsonEncoder, SCHEMA_VERSION } from '../report/json.js'
 import { MERGED_BASENAME } from './constants.js'
 
@@ -17,6 +16,13 @@ export const MERGED_COLUMNS: readonly (keyof MergedRecord)[] = ['tenantId', ...U
 
 const csvRows = csvEncoder<MergedRecord>(MERGED_COLUMNS)
 const jsonUsers = jsonEncoder<MergedRecord>(MERGED_COLUMNS)
+
+/** Paths of the merged files (an HTML report of all tenants is not written). */
+export interface MergedPaths {
+  dir: string
+  json: string
+  csv: string
+}
 
 /** Users encoded at a time: bounds the buffers whatever the size of one report. */
 const CHUNK = 1000
@@ -45,7 +51,7 @@ export class MergedFiles {
   private readonly streams: { path: string; stream: WriteStream }[]
   private first = true
 
-  private constructor(readonly paths: Required<ReportPaths>) {
+  private constructor(readonly paths: MergedPaths) {
     this.streams = [paths.json, paths.csv].map((path) => ({
       path,
       stream: createWriteStream(`${path}.partial`)
@@ -84,7 +90,7 @@ export class MergedFiles {
     tenants: TenantEntry[],
     counts: Counts,
     result: Exclude<Result, 'error'>
-  ): Promise<Required<ReportPaths>> {
+  ): Promise<MergedPaths> {
     const entries = tenants.map((tenant) => `    ${JSON.stringify(tenant)}`).join(',\n')
     await this.write(
       0,

@@ -1,9 +1,9 @@
 import type { ActionIO } from '../io.js'
 import type { Counts, Result } from '../policy.js'
 import type { UploadOutcome } from '../publish/artifact.js'
-import type { ReportPaths } from '../report/files.js'
 import { COUNT_OUTPUTS } from '../publish/outputs.js'
 import { MergeOutputs } from './constants.js'
+import type { MergedPaths } from './files.js'
 import type { MergeSettings } from './settings.js'
 
 /** The annotations of a completed merge: upload trouble, then the verdict (none: none). */
@@ -40,7 +40,7 @@ export function setMergeOutputs(
   result: Result,
   counts: Counts,
   tenantCount: number,
-  paths: Required<ReportPaths>,
+  paths: MergedPaths,
   upload: UploadOutcome
 ): void {
   io.setOutput(MergeOutputs.Result, result)

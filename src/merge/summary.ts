@@ -1,12 +1,7 @@
 import { SUMMARY_MAX_BYTES } from '../constants.js'
 import type { Counts, Result } from '../policy.js'
-import {
-  escapeCell,
-  noteLines,
-  RESULT_ICON,
-  USER_HEADER_CELLS,
-  userCells
-} from '../summary/summary.js'
+import { escapeCell } from '../summary/escape.js'
+import { noteLines, RESULT_ICON, USER_HEADER_CELLS, userCells } from '../summary/summary.js'
 import type { MergedRecord } from './files.js'
 import type { MergeSettings } from './settings.js'
 import { compareTenantRows, type TenantRow } from './verdict.js'
