@@ -5,6 +5,11 @@ export function testPolicy(overrides: Partial<PolicySettings> = {}): PolicySetti
   return {
     thresholdDays: 90,
     warnDays: undefined,
+    guestThresholdDays: undefined,
+    invitationDays: undefined,
+    privilegedThresholdDays: undefined,
+    licensedOnly: false,
+    includeAgents: false,
     activity: 'successful',
     neverSignedIn: 'stale',
     userTypes: ['member', 'guest'],

@@ -5,6 +5,8 @@ import { LOG_WINDOW_DAYS } from './constants.js'
 import { compileExclusions, isExpired } from './exclusions.js'
 import { createGraphClient, type GraphClient } from './graph/client.js'
 import { groupExclusions } from './graph/groups.js'
+import { skuPartNumbers } from './graph/licenses.js'
+import { privilegedRoles } from './graph/roles.js'
 import { createRetryContext, type RetryContext } from './graph/retry.js'
 import { signInLogUserPages } from './graph/sign-in-logs.js'
 import { userPages, type UserListing } from './graph/users.js'
@@ -47,6 +49,9 @@ function reportPolicy(settings: Settings): Record<string, unknown> {
   return {
     ...settings.policy,
     warnDays: settings.policy.warnDays ?? null,
+    guestThresholdDays: settings.policy.guestThresholdDays ?? null,
+    invitationDays: settings.policy.invitationDays ?? null,
+    privilegedThresholdDays: settings.policy.privilegedThresholdDays ?? null,
     exclude: settings.exclusions.map((rule) => ({
       pattern: masked ? redactPattern(rule) : rule.pattern,
       reason: rule.reason,
@@ -110,6 +115,12 @@ async function auditUsers(
     now,
     exclusions: compileExclusions(settings.exclusions.filter((rule) => !isExpired(rule, now))),
     groupExclusions: await groupExclusions(graph, settings.excludeGroups),
+    // Read once, before the user pages (issue 12); roles only when a privileged rule asks.
+    privilegedRoles:
+      settings.policy.privilegedThresholdDays === undefined
+        ? undefined
+        : await privilegedRoles(graph),
+    skuPartNumbers: await skuPartNumbers(graph),
     source: logs
       ? {
           capFallback: false,

@@ -7,7 +7,14 @@ import type { PolicySettings } from './settings/settings.js'
 export type Status = 'excluded' | 'skipped' | 'stale' | 'warn' | 'active'
 
 /** One row of the report: exactly the contract's user columns (dates normalised to ISO or null). */
-export interface UserRecord extends DirectoryUser {
+export interface UserRecord extends Omit<
+  DirectoryUser,
+  'externalUserStateChangeDateTime' | 'skuIds' | 'isAgent'
+> {
+  /** Part numbers of the assigned licences (an SKU the tenant no longer lists: its ID). */
+  licenses: string[]
+  /** Directory roles held (active or eligible, directly or through a group); null: not read. */
+  privilegedRoles: string[] | null
   lastActivityDateTime: string | null
   daysInactive: number | null
   neverSignedIn: boolean
@@ -26,6 +33,21 @@ export interface PolicyContext {
    * 2023-12-01; `sign-in-logs` only sees the log window, so "never" means "not within it".
    */
   source: { capFallback: boolean; neverMeans: string }
+  /**
+   * user id (lower case) → directory role names it holds, read when `privileged-threshold-days`
+   * is set; undefined when roles were not read.
+   */
+  privilegedRoles?: ReadonlyMap<string, readonly string[]>
+  /** SKU ID (lower case) → part number, from subscribedSkus. */
+  skuPartNumbers: ReadonlyMap<string, string>
+}
+
+/** `externalUserState` of an invitation nobody redeemed yet. */
+const PENDING_ACCEPTANCE = 'pendingacceptance'
+
+/** Whether the user's invitation is still waiting to be accepted (any userType). */
+export function isPendingInvitation(user: Pick<DirectoryUser, 'externalUserState'>): boolean {
+  return user.externalUserState?.toLowerCase() === PENDING_ACCEPTANCE
 }
 
 function newest(...times: (number | null)[]): number | null {
@@ -82,11 +104,18 @@ export function evaluateUser(user: DirectoryUser, context: PolicyContext): UserR
   const since = newest(activity, created)
   const daysInactive =
     since === null ? null : Math.max(0, Math.floor((context.now.getTime() - since) / DAY_MS))
+  const roles = context.privilegedRoles?.get(user.id.toLowerCase())
+  const privilegedRoles = context.privilegedRoles ? [...(roles ?? [])] : null
+  const licenses = user.skuIds.map(
+    (skuId) => context.skuPartNumbers.get(skuId.toLowerCase()) ?? skuId
+  )
   const [status, reason] = decideStatus(user, context, {
     activity,
     created,
     daysInactive,
-    neverSignedIn
+    neverSignedIn,
+    roles: privilegedRoles ?? [],
+    licensed: licenses.length > 0
   })
   return {
     id: user.id,
@@ -102,7 +131,12 @@ export function evaluateUser(user: DirectoryUser, context: PolicyContext): UserR
     daysInactive,
     neverSignedIn,
     status,
-    reason
+    reason,
+    mail: user.mail,
+    onPremisesSyncEnabled: user.onPremisesSyncEnabled,
+    externalUserState: user.externalUserState,
+    licenses,
+    privilegedRoles
   }
 }
 
@@ -115,6 +149,8 @@ function decideStatus(
     created: number | null
     daysInactive: number | null
     neverSignedIn: boolean
+    roles: readonly string[]
+    licensed: boolean
   }
 ): [Status, string] {
   const { policy } = context
@@ -124,6 +160,8 @@ function decideStatus(
     return ['excluded', `excluded by ${rule.origin}${rule.reason ? `: ${rule.reason}` : ''}`]
   const group = context.groupExclusions.get(user.id.toLowerCase())
   if (group) return ['excluded', `excluded: member of group ${group}`]
+  if (user.isAgent && !policy.includeAgents)
+    return ['skipped', 'agent identity, not a person (include-agents is false)']
   if (user.accountEnabled === false && !policy.includeDisabled)
     return ['skipped', 'account disabled (include-disabled is false)']
   // Graph leaves userType null on some old accounts; they are members.
@@ -134,6 +172,11 @@ function decideStatus(
       `user type ${user.userType} is not in user-types (${policy.userTypes.join(',')})`
     ]
   }
+  if (policy.licensedOnly && !found.licensed)
+    return ['skipped', 'holds no licence (licensed-only is true)']
+
+  const tier = tierOf(user, policy, found.roles)
+  if (tier.kind === 'invitation') return invitationStatus(user, context, created, tier)
 
   const label = ACTIVITY_LABEL[policy.activity]
   if (neverSignedIn && policy.neverSignedIn === 'ignore')
@@ -152,11 +195,77 @@ function decideStatus(
   } else {
     what = `last ${label} ${daysInactive} days ago`
   }
-  if (daysInactive === null || daysInactive >= policy.thresholdDays)
-    return ['stale', `${what} (stale at ${policy.thresholdDays})`]
-  if (policy.warnDays !== undefined && daysInactive >= policy.warnDays)
-    return ['warn', `${what} (warn at ${policy.warnDays})`]
+  if (daysInactive === null || daysInactive >= tier.threshold)
+    return ['stale', `${what} (${tier.label}stale at ${tier.threshold})`]
+  if (tier.warnDays !== undefined && daysInactive >= tier.warnDays)
+    return ['warn', `${what} (${tier.label}warn at ${tier.warnDays})`]
   return ['active', what]
+}
+
+/** The rule a checked user is held to: its threshold, warn tier and how the reason names it. */
+interface Tier {
+  kind: 'privileged' | 'invitation' | 'guest' | 'member'
+  threshold: number
+  /** warn-days, only when it is below this tier's threshold. */
+  warnDays?: number
+  /** Prefix of "stale at …" in the reason ('' for the plain threshold-days rule). */
+  label: string
+}
+
+/**
+ * Privileged beats a pending invitation beats guest beats member (issue 12): a role holder is
+ * held to `privileged-threshold-days` whatever its type; `warn-days` applies to a tier only when
+ * it is below that tier's threshold.
+ */
+export function tierOf(
+  user: Pick<DirectoryUser, 'userType' | 'externalUserState'>,
+  policy: PolicySettings,
+  roles: readonly string[]
+): Tier {
+  const make = (kind: Tier['kind'], threshold: number, label: string): Tier => ({
+    kind,
+    threshold,
+    warnDays:
+      policy.warnDays !== undefined && policy.warnDays < threshold ? policy.warnDays : undefined,
+    label
+  })
+  const guestThreshold = policy.guestThresholdDays ?? policy.thresholdDays
+  if (policy.privilegedThresholdDays !== undefined && roles.length > 0)
+    return make('privileged', policy.privilegedThresholdDays, `privileged: ${roles.join(', ')}; `)
+  if (isPendingInvitation(user))
+    return make('invitation', policy.invitationDays ?? guestThreshold, '')
+  if ((user.userType ?? '').toLowerCase() === 'guest')
+    return make('guest', guestThreshold, policy.guestThresholdDays === undefined ? '' : 'guest: ')
+  return make('member', policy.thresholdDays, '')
+}
+
+/**
+ * A pending invitation has never been redeemed, so no sign-in can count: its age is what
+ * matters, from `externalUserStateChangeDateTime` (when it was sent), else `createdDateTime`.
+ * Without either it is stale (fail closed), like a never-signed-in user without a creation date.
+ * `never-signed-in: ignore` does not apply: the invitation rule is the one asked for.
+ */
+function invitationStatus(
+  user: DirectoryUser,
+  context: PolicyContext,
+  created: number | null,
+  tier: Tier
+): [Status, string] {
+  const sent = parseSignInDate(user.externalUserStateChangeDateTime) ?? created
+  if (sent === null)
+    return [
+      'stale',
+      `invitation never accepted; no invitation or creation date (stale at ${tier.threshold})`
+    ]
+  const days = Math.max(0, Math.floor((context.now.getTime() - sent) / DAY_MS))
+  if (days >= tier.threshold)
+    return [
+      'stale',
+      `invitation sent ${days} days ago, never accepted (stale at ${tier.threshold})`
+    ]
+  if (tier.warnDays !== undefined && days >= tier.warnDays)
+    return ['warn', `invitation sent ${days} days ago, not accepted yet (warn at ${tier.warnDays})`]
+  return ['active', `invitation sent ${days} days ago, not accepted yet`]
 }
 
 export interface Counts {
@@ -169,6 +278,37 @@ export interface Counts {
   skipped: number
   active: number
   newStale: number
+  /** Checked users by group (a user can be in several: a licensed guest admin is in three). */
+  groups: Record<UserGroup, Tally>
+  /** Stale checked users holding each licence, by part number. */
+  staleLicenses: Record<string, number>
+}
+
+export interface Tally {
+  checked: number
+  stale: number
+  warn: number
+}
+
+/** The groups the summary has a line for, in its order. */
+export const USER_GROUPS = [
+  'members',
+  'guests',
+  'pendingInvitations',
+  'privileged',
+  'licensed'
+] as const
+export type UserGroup = (typeof USER_GROUPS)[number]
+
+/** The groups a checked record belongs to. */
+export function groupsOf(record: UserRecord): UserGroup[] {
+  const groups: UserGroup[] = [
+    (record.userType ?? '').toLowerCase() === 'guest' ? 'guests' : 'members'
+  ]
+  if (isPendingInvitation(record)) groups.push('pendingInvitations')
+  if ((record.privilegedRoles?.length ?? 0) > 0) groups.push('privileged')
+  if (record.licenses.length > 0) groups.push('licensed')
+  return groups
 }
 
 export function emptyCounts(): Counts {
@@ -181,7 +321,11 @@ export function emptyCounts(): Counts {
     excluded: 0,
     skipped: 0,
     active: 0,
-    newStale: 0
+    newStale: 0,
+    groups: Object.fromEntries(
+      USER_GROUPS.map((group) => [group, { checked: 0, stale: 0, warn: 0 }])
+    ) as Record<UserGroup, Tally>,
+    staleLicenses: {}
   }
 }
 
@@ -193,6 +337,16 @@ export function count(counts: Counts, record: UserRecord, isNew: boolean): void 
   counts.checked++
   if (record.neverSignedIn) counts.neverSignedIn++
   if (record.status === 'stale' && isNew) counts.newStale++
+  for (const group of groupsOf(record)) {
+    const tally = counts.groups[group]
+    tally.checked++
+    if (record.status === 'stale') tally.stale++
+    else if (record.status === 'warn') tally.warn++
+  }
+  if (record.status === 'stale') {
+    for (const license of new Set(record.licenses))
+      counts.staleLicenses[license] = (counts.staleLicenses[license] ?? 0) + 1
+  }
 }
 
 export type Result = 'pass' | 'warn' | 'fail' | 'error'

@@ -9,4 +9,13 @@ export interface DirectoryUser {
   lastSignInDateTime: string | null
   lastNonInteractiveSignInDateTime: string | null
   lastSuccessfulSignInDateTime: string | null
+  mail: string | null
+  onPremisesSyncEnabled: boolean | null
+  /** `PendingAcceptance`, `Accepted` (invited guests) or null. */
+  externalUserState: string | null
+  externalUserStateChangeDateTime: string | null
+  /** SKU IDs of `assignedLicenses`. */
+  skuIds: string[]
+  /** An agent identity (`@odata.type` `#microsoft.graph.agentUser`), not a person. */
+  isAgent: boolean
 }

@@ -459,7 +459,13 @@ describe('userPages', () => {
       createdDateTime: '2020-01-01T00:00:00Z',
       lastSignInDateTime: '2025-01-01T00:00:00Z',
       lastNonInteractiveSignInDateTime: '0001-01-01T00:00:00Z',
-      lastSuccessfulSignInDateTime: '2024-12-01T00:00:00Z'
+      lastSuccessfulSignInDateTime: '2024-12-01T00:00:00Z',
+      mail: null,
+      onPremisesSyncEnabled: null,
+      externalUserState: null,
+      externalUserStateChangeDateTime: null,
+      skuIds: [],
+      isAgent: false
     })
     for (const user of [result[0][1], result[1][0]]) {
       expect(user.lastSignInDateTime).toBeNull()
@@ -515,8 +521,36 @@ describe('userPages', () => {
       createdDateTime: null,
       lastSignInDateTime: null,
       lastNonInteractiveSignInDateTime: null,
-      lastSuccessfulSignInDateTime: null
+      lastSuccessfulSignInDateTime: null,
+      mail: null,
+      onPremisesSyncEnabled: null,
+      externalUserState: null,
+      externalUserStateChangeDateTime: null,
+      skuIds: [],
+      isAgent: false
     })
+  })
+
+  test('toDirectoryUser: invitation, licences and the agent type are kept', () => {
+    expect(
+      toDirectoryUser({
+        '@odata.type': '#microsoft.graph.agentUser',
+        id: 'y',
+        mail: 'y@contoso.com',
+        onPremisesSyncEnabled: true,
+        externalUserState: 'PendingAcceptance',
+        externalUserStateChangeDateTime: '2025-01-01T00:00:00Z',
+        assignedLicenses: [{ skuId: 'sku-1' }, { skuId: null }, { skuId: 'sku-2' }]
+      })
+    ).toMatchObject({
+      mail: 'y@contoso.com',
+      onPremisesSyncEnabled: true,
+      externalUserState: 'PendingAcceptance',
+      externalUserStateChangeDateTime: '2025-01-01T00:00:00Z',
+      skuIds: ['sku-1', 'sku-2'],
+      isAgent: true
+    })
+    expect(toDirectoryUser({ '@odata.type': '#microsoft.graph.user', id: 'z' }).isAgent).toBe(false)
   })
 })
 
@@ -549,7 +583,13 @@ describe('applyEntries', () => {
     createdDateTime: '2020-01-01T00:00:00Z',
     lastSignInDateTime: null,
     lastNonInteractiveSignInDateTime: null,
-    lastSuccessfulSignInDateTime: null
+    lastSuccessfulSignInDateTime: null,
+    mail: null,
+    onPremisesSyncEnabled: null,
+    externalUserState: null,
+    externalUserStateChangeDateTime: null,
+    skuIds: [],
+    isAgent: false
   }
   const AT = '2025-06-10T08:00:00Z'
 

@@ -38,6 +38,11 @@ function record(overrides: Partial<UserRecord> = {}): UserRecord {
     neverSignedIn: false,
     status: 'stale',
     reason: 'last successful sign-in 165 days ago (stale at 90)',
+    mail: null,
+    onPremisesSyncEnabled: null,
+    externalUserState: null,
+    licenses: [],
+    privilegedRoles: null,
     ...overrides
   }
 }

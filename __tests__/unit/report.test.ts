@@ -34,7 +34,12 @@ const CONTRACT_COLUMNS = [
   'daysInactive',
   'neverSignedIn',
   'status',
-  'reason'
+  'reason',
+  'mail',
+  'onPremisesSyncEnabled',
+  'externalUserState',
+  'licenses',
+  'privilegedRoles'
 ]
 
 const CONTRACT_TOP_LEVEL = [
@@ -71,6 +76,11 @@ function record(overrides: Partial<UserRecord> = {}): UserRecord {
     neverSignedIn: false,
     status: 'stale',
     reason: 'last successful sign-in 165 days ago (stale at 90)',
+    mail: null,
+    onPremisesSyncEnabled: null,
+    externalUserState: null,
+    licenses: [],
+    privilegedRoles: null,
     ...overrides
   }
 }
@@ -184,6 +194,25 @@ describe('csvRows', () => {
     expect(cell('reason')).toBe(input.reason)
   })
 
+  test('lists are one ;-joined cell; empty list empty, null list empty; a formula lead protected', () => {
+    const rows = parseCsv(
+      csvText(
+        [
+          record({ licenses: ['SPE_E3', 'POWER_BI_PRO'], privilegedRoles: [] }),
+          record({ licenses: [], privilegedRoles: ['=HYPERLINK("x")', 'Global Reader'] }),
+          record({ privilegedRoles: null })
+        ],
+        true
+      )
+    )
+    const at = (r: number, column: string) => rows[r][rows[0].indexOf(column)]
+    expect(at(1, 'licenses')).toBe('SPE_E3;POWER_BI_PRO')
+    expect(at(1, 'privilegedRoles')).toBe('')
+    expect(at(2, 'licenses')).toBe('')
+    expect(at(2, 'privilegedRoles')).toBe(`'=HYPERLINK("x");Global Reader`)
+    expect(at(3, 'privilegedRoles')).toBe('')
+  })
+
   test('numbers and true booleans', () => {
     const [header, row] = parseCsv(
       csvText([record({ daysInactive: 0, accountEnabled: true })], true)
@@ -257,7 +286,13 @@ describe('ReportFiles', () => {
     cloud: 'global',
     graphVersion: 'beta',
     source: 'sign-in-activity',
-    policy: { ...testPolicy({ warnDays: 30 }), exclude: [] }
+    policy: {
+      ...testPolicy({ warnDays: 30 }),
+      guestThresholdDays: null,
+      invitationDays: null,
+      privilegedThresholdDays: null,
+      exclude: []
+    }
   }
   const counts: Counts = {
     ...emptyCounts(),
@@ -759,7 +794,9 @@ describe('csvRows against csv-stringify (the reference RFC 4180 writer)', () => 
         reason: tricky[(index + 3) % tricky.length],
         userPrincipalName: index % 2 ? null : `${text}@contoso.com`,
         accountEnabled: index % 3 === 0 ? null : index % 2 === 0,
-        daysInactive: index % 4 === 0 ? null : index
+        daysInactive: index % 4 === 0 ? null : index,
+        licenses: index % 5 === 0 ? [] : [text, 'SPE_E3'],
+        privilegedRoles: index % 3 === 0 ? null : ['Global Reader', text]
       })
     )
     const expected = stringify(records, {
@@ -769,7 +806,9 @@ describe('csvRows against csv-stringify (the reference RFC 4180 writer)', () => 
       quoted_match: /[\r\n]/,
       cast: {
         boolean: (value) => (value ? 'true' : 'false'),
-        string: (value) => protectCell(value)
+        string: (value) => protectCell(value),
+        // Lists: one cell, the items joined with ';'.
+        object: (value) => protectCell((value as unknown as string[]).join(';'))
       }
     })
     expect(csvRows(records, true).equals(Buffer.from(expected))).toBe(true)

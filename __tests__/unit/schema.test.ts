@@ -36,6 +36,12 @@ function user(index: number, overrides: Partial<DirectoryUser> = {}): DirectoryU
     lastSignInDateTime: null,
     lastNonInteractiveSignInDateTime: null,
     lastSuccessfulSignInDateTime: null,
+    mail: null,
+    onPremisesSyncEnabled: null,
+    externalUserState: null,
+    externalUserStateChangeDateTime: null,
+    skuIds: [],
+    isAgent: false,
     ...overrides
   }
 }
@@ -50,7 +56,15 @@ const USERS: DirectoryUser[] = [
   user(6, { accountEnabled: false }),
   user(7, { userType: null, displayName: null, userPrincipalName: null }),
   user(8, { userPrincipalName: 'breakglass@contoso.com' }),
-  user(9, { userType: 'Guest', lastNonInteractiveSignInDateTime: '2026-05-31T23:59:59.123Z' })
+  user(9, { userType: 'Guest', lastNonInteractiveSignInDateTime: '2026-05-31T23:59:59.123Z' }),
+  user(10, {
+    userType: 'Guest',
+    mail: 'ten@fabrikam.com',
+    externalUserState: 'PendingAcceptance',
+    externalUserStateChangeDateTime: '2026-01-01T00:00:00Z',
+    onPremisesSyncEnabled: true,
+    skuIds: ['05e9a617-0261-4cee-bb44-138d3ef5d965', 'ffffffff-0000-4000-8000-000000000000']
+  })
 ]
 
 async function writeReport(settings: Settings) {
@@ -61,7 +75,9 @@ async function writeReport(settings: Settings) {
     now: NOW,
     exclusions: compileExclusions(settings.exclusions),
     groupExclusions: new Map(),
-    source: { capFallback: true, neverMeans: 'never signed in' }
+    source: { capFallback: true, neverMeans: 'never signed in' },
+    privilegedRoles: new Map([[USERS[1].id, ['Global Administrator']]]),
+    skuPartNumbers: new Map([['05e9a617-0261-4cee-bb44-138d3ef5d965', 'SPE_E3']])
   }
   const files = await ReportFiles.open(dir, settings.reportFormats, reportMeta(settings, NOW))
   const counts = emptyCounts()
@@ -131,7 +147,7 @@ describe('docs/report.schema.json', () => {
     ['a local time', (r) => (userOf(r).lastActivityDateTime = '2026-01-01T10:00:00'), /lastAct/],
     ['an unknown status', (r) => (userOf(r).status = 'inactive'), /status/],
     ['a missing column', (r) => delete userOf(r).reason, /reason/],
-    ['an extra column', (r) => (userOf(r).mail = 'x@contoso.com'), /additional/],
+    ['an extra column', (r) => (userOf(r).jobTitle = 'Engineer'), /additional/],
     ['fractional days', (r) => (userOf(r).daysInactive = 1.5), /daysInactive/],
     ['a missing count', (r) => delete (r.counts as Record<string, number>).newStale, /newStale/],
     ['a result of error', (r) => (r.result = 'error'), /\/result/],

@@ -3,7 +3,8 @@ import { GraphFailure } from '../errors.js'
 import type { Credentials, Settings } from '../settings/settings.js'
 
 /** What a Graph request reads: it decides the permission a 403 asks for. */
-export type GraphResource = 'users' | 'signInLogs' | 'groups'
+export type GraphResource =
+  'users' | 'signInLogs' | 'groups' | 'roles' | 'roleEligibility' | 'subscribedSkus'
 
 /** A Graph request as errors and logs name it. */
 export interface GraphCall {
@@ -20,7 +21,14 @@ export type GraphErrorOptions = Pick<Settings, 'tenantId'> & {
 const PERMISSIONS: Record<GraphResource, string> = {
   users: 'User.Read.All and AuditLog.Read.All',
   signInLogs: 'AuditLog.Read.All',
-  groups: 'GroupMember.Read.All'
+  groups: 'GroupMember.Read.All',
+  // rbacapplication-list-roleassignments / -roledefinitions: least privileged.
+  roles: 'RoleManagement.Read.Directory',
+  // rbacapplication-list-roleeligibilityschedules lists RoleManagement.Read.Directory too (and
+  // RoleEligibilitySchedule.Read.Directory, but not Directory.Read.All): one permission for both.
+  roleEligibility: 'RoleManagement.Read.Directory',
+  // subscribedsku-list: least privileged.
+  subscribedSkus: 'LicenseAssignment.Read.All'
 }
 
 /** Graph's error body: `{ error: { code, message } }`. */

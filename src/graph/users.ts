@@ -11,11 +11,31 @@ export const USER_FIELDS = [
   'displayName',
   'userType',
   'accountEnabled',
-  'createdDateTime'
+  'createdDateTime',
+  'mail',
+  'onPremisesSyncEnabled',
+  'externalUserState',
+  'externalUserStateChangeDateTime',
+  'assignedLicenses'
 ]
 
+/** The derived type Graph's user list marks agent identities with (agentUser resource, beta). */
+const AGENT_USER_TYPE = '#microsoft.graph.agentUser'
+
+/**
+ * A user as Graph lists it. Fields per the user resource (microsoft-graph-docs-contrib
+ * api-reference/beta/resources/user.md): `externalUserState` and its change date and
+ * `assignedLicenses` are returned only on $select; agent identities come in the same list with
+ * `@odata.type` #microsoft.graph.agentUser (api-reference/beta/resources/agentuser.md).
+ */
 interface GraphUser {
+  '@odata.type'?: string
   id: string
+  mail?: string | null
+  onPremisesSyncEnabled?: boolean | null
+  externalUserState?: string | null
+  externalUserStateChangeDateTime?: string | null
+  assignedLicenses?: { skuId?: string | null }[] | null
   userPrincipalName?: string | null
   displayName?: string | null
   userType?: string | null
@@ -40,7 +60,15 @@ export function toDirectoryUser(user: GraphUser): DirectoryUser {
     createdDateTime: user.createdDateTime ?? null,
     lastSignInDateTime: activity.lastSignInDateTime ?? null,
     lastNonInteractiveSignInDateTime: activity.lastNonInteractiveSignInDateTime ?? null,
-    lastSuccessfulSignInDateTime: activity.lastSuccessfulSignInDateTime ?? null
+    lastSuccessfulSignInDateTime: activity.lastSuccessfulSignInDateTime ?? null,
+    mail: user.mail ?? null,
+    onPremisesSyncEnabled: user.onPremisesSyncEnabled ?? null,
+    externalUserState: user.externalUserState ?? null,
+    externalUserStateChangeDateTime: user.externalUserStateChangeDateTime ?? null,
+    skuIds: (user.assignedLicenses ?? []).flatMap((license) =>
+      typeof license?.skuId === 'string' ? [license.skuId] : []
+    ),
+    isAgent: user['@odata.type'] === AGENT_USER_TYPE
   }
 }
 

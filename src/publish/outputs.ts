@@ -25,6 +25,9 @@ export function setOutputs(
   const { counts, paths } = outcome
   io.setOutput(Outputs.Result, result)
   for (const [output, count] of COUNT_OUTPUTS) io.setOutput(output, counts[count])
+  io.setOutput(Outputs.PendingInvitationCount, counts.groups.pendingInvitations.checked)
+  io.setOutput(Outputs.PrivilegedStaleCount, counts.groups.privileged.stale)
+  io.setOutput(Outputs.LicensedStaleCount, counts.groups.licensed.stale)
   io.setOutput(Outputs.ReportDir, paths.dir)
   io.setOutput(Outputs.ReportJson, paths.json ?? '')
   io.setOutput(Outputs.ReportCsv, paths.csv ?? '')

@@ -15,5 +15,10 @@ export const USER_COLUMNS: (keyof UserRecord)[] = [
   'daysInactive',
   'neverSignedIn',
   'status',
-  'reason'
+  'reason',
+  'mail',
+  'onPremisesSyncEnabled',
+  'externalUserState',
+  'licenses',
+  'privilegedRoles'
 ]

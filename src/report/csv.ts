@@ -22,6 +22,8 @@ function cell(out: ByteWriter, value: CellValue): void {
   if (value === null || value === undefined) return
   if (typeof value === 'boolean') return out.text(value ? 'true' : 'false')
   if (typeof value === 'number') return out.text(String(value))
+  // Lists (licences, roles) are one `;`-joined cell, protected like any (a formula runs only from a cell start).
+  if (Array.isArray(value)) return cell(out, value.join(';'))
   // Most cells need neither the apostrophe nor quotes and are copied as they are.
   const text = protectCell(value)
   if (text === value && out.plain(value, QUOTED)) return

@@ -50,6 +50,7 @@ export function jsonEncoder<T extends { [K in keyof T]: CellValue }>(
         if (out.plain(value, ESCAPED)) out.text('"')
         else out.utf8(JSON.stringify(value).slice(1))
       } else if (typeof value === 'boolean') out.bytes(value ? TRUE : FALSE)
+      else if (Array.isArray(value)) out.utf8(JSON.stringify(value))
       else out.text(String(value))
     }
     out.text('}')

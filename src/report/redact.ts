@@ -30,12 +30,13 @@ export function redactName(name: string | null): string | null {
   return `${Array.from(name)[0]}***`
 }
 
-/** Masks UPN and display name; the object ID stays so people can look the user up. */
+/** Masks UPN, display name and mail; the object ID stays so people can look the user up. */
 export function redactRecord(record: UserRecord): UserRecord {
   return {
     ...record,
     userPrincipalName: redactUpn(record.userPrincipalName),
-    displayName: redactName(record.displayName)
+    displayName: redactName(record.displayName),
+    mail: redactUpn(record.mail)
   }
 }
 

@@ -126,6 +126,9 @@ function readTiers(io: ActionIO): Omit<PolicySettings, 'failOn' | 'onStale' | 'm
   return {
     thresholdDays,
     warnDays,
+    guestThresholdDays: optionalWholeNumber(io, Inputs.GuestThresholdDays, 1, 36500),
+    invitationDays: optionalWholeNumber(io, Inputs.InvitationDays, 1, 36500),
+    privilegedThresholdDays: optionalWholeNumber(io, Inputs.PrivilegedThresholdDays, 1, 36500),
     activity: choice(io, Inputs.Activity, ACTIVITIES, 'successful'),
     neverSignedIn: choice(io, Inputs.NeverSignedIn, NEVER_SIGNED_IN, 'stale'),
     userTypes: choices(
@@ -135,7 +138,9 @@ function readTiers(io: ActionIO): Omit<PolicySettings, 'failOn' | 'onStale' | 'm
       'member,guest',
       'must be member, guest or both (comma-separated)'
     ),
-    includeDisabled: bool(io, Inputs.IncludeDisabled, false)
+    includeDisabled: bool(io, Inputs.IncludeDisabled, false),
+    licensedOnly: bool(io, Inputs.LicensedOnly, false),
+    includeAgents: bool(io, Inputs.IncludeAgents, false)
   }
 }
 

@@ -42,6 +42,16 @@ export interface PolicySettings {
   thresholdDays: number
   /** `warn-days`: optional lower tier; inactive this long (and under the threshold) is `warn`. */
   warnDays?: number
+  /** `guest-threshold-days`: guests are stale at this many days; undefined: `thresholdDays`. */
+  guestThresholdDays?: number
+  /** `invitation-days`: a pending invitation this old is stale; undefined: the guest threshold. */
+  invitationDays?: number
+  /** `privileged-threshold-days`: directory-role holders are stale at this; undefined: off. */
+  privilegedThresholdDays?: number
+  /** `licensed-only`: check only users holding a licence (others are skipped). */
+  licensedOnly: boolean
+  /** `include-agents`: check agent identities too (else they are skipped). */
+  includeAgents: boolean
   /** `activity`: which sign-ins count as activity. */
   activity: Activity
   /** `never-signed-in`: whether a user without any sign-in is judged by age or left active. */

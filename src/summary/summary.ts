@@ -1,5 +1,11 @@
 import { SUMMARY_MAX_BYTES } from '../constants.js'
-import type { Counts, Result, UserRecord } from '../policy.js'
+import {
+  USER_GROUPS,
+  type Counts,
+  type Result,
+  type UserGroup,
+  type UserRecord
+} from '../policy.js'
 import type { Settings } from '../settings/settings.js'
 import { maskingFor, redactRecord, redactText } from '../report/redact.js'
 import type { Breakdown } from '../breakdown.js'
@@ -19,6 +25,17 @@ export function policyLine(settings: Settings): string {
   const parts = [
     `stale at ${policy.thresholdDays} days`,
     policy.warnDays !== undefined ? `warn at ${policy.warnDays}` : undefined,
+    policy.guestThresholdDays !== undefined
+      ? `guests stale at ${policy.guestThresholdDays}`
+      : undefined,
+    policy.invitationDays !== undefined
+      ? `invitations stale at ${policy.invitationDays}`
+      : undefined,
+    policy.privilegedThresholdDays !== undefined
+      ? `privileged stale at ${policy.privilegedThresholdDays}`
+      : undefined,
+    policy.licensedOnly ? 'licensed users only' : undefined,
+    policy.includeAgents ? 'agent identities checked' : undefined,
     `activity ${policy.activity}`,
     `never-signed-in ${policy.neverSignedIn}`,
     `user types ${policy.userTypes.join(',')}`,
@@ -49,6 +66,38 @@ export interface SummaryInput {
   notes: string[]
 }
 
+const GROUP_LABEL: Record<UserGroup, string> = {
+  members: 'Members',
+  guests: 'Guests',
+  pendingInvitations: 'Pending invitations',
+  privileged: 'Privileged',
+  licensed: 'Licensed'
+}
+
+/** Marks a user holding a directory role in the summary's table. */
+const PRIVILEGED_MARK = '🛡️'
+
+/** One line per group: checked, stale and warn (privileged only when roles were read). */
+function groupLines(counts: Counts, rolesRead: boolean): string[] {
+  return USER_GROUPS.map((group) => {
+    const label = `<b>${GROUP_LABEL[group]}</b>`
+    if (group === 'privileged' && !rolesRead)
+      return `<p>${label}: not checked (privileged-threshold-days is empty)</p>`
+    const { checked, stale, warn } = counts.groups[group]
+    return `<p>${label}: ${checked} checked · ${stale} stale · ${warn} warn</p>`
+  })
+}
+
+/** Which licences stale users hold, most held first: the cost finance asks about. */
+function licenceLine(counts: Counts): string {
+  const held = Object.entries(counts.staleLicenses).sort(
+    ([a, x], [b, y]) => y - x || a.localeCompare(b)
+  )
+  if (held.length === 0) return '<p><b>Licences of stale users:</b> none.</p>'
+  const list = held.map(([sku, users]) => `${escapeCell(sku)} × ${users}`).join(' · ')
+  return `<p><b>Licences of stale users</b> (${counts.groups.licensed.stale} stale users hold one): ${list}</p>`
+}
+
 /** Notes take at most a quarter of the summary; the rest are only counted. */
 const NOTES_MAX_BYTES = SUMMARY_MAX_BYTES / 4
 
@@ -75,7 +124,7 @@ export const USER_HEADER_CELLS =
 
 /** The cells of one user's row in the summary (the merge action puts the tenant before them). */
 export function userCells(shown: UserRecord): string {
-  return `<td>${escapeCell(shown.status)}</td><td>${escapeCell(shown.userPrincipalName)}</td><td>${escapeCell(shown.displayName)}</td><td>${escapeCell(shown.userType)}</td><td>${escapeCell(shown.daysInactive ?? 'never')}</td><td>${escapeCell(shown.lastActivityDateTime ?? '')}</td><td>${escapeCell(shown.reason)}</td>`
+  return `<td>${escapeCell(shown.status)}</td><td>${(shown.privilegedRoles?.length ?? 0) > 0 ? `${PRIVILEGED_MARK} ` : ''}${escapeCell(shown.userPrincipalName)}</td><td>${escapeCell(shown.displayName)}</td><td>${escapeCell(shown.userType)}</td><td>${escapeCell(shown.daysInactive ?? 'never')}</td><td>${escapeCell(shown.lastActivityDateTime ?? '')}</td><td>${escapeCell(shown.reason)}</td>`
 }
 
 /**
@@ -91,6 +140,8 @@ export function renderSummary(input: SummaryInput): string {
     // would only repeat the stale count as news, so it is shown when there was a comparison.
     `<p>Tenant <code>${escapeCell(settings.tenantId)}</code> · ${counts.users} users · ${counts.checked} checked · <b>${counts.stale} stale</b> · ${counts.warn} warn · ${counts.neverSignedIn} never signed in · ${counts.excluded} excluded · ${counts.skipped} skipped${settings.baseline ? ` · ${counts.newStale} new stale` : ''}</p>`,
     `<p><b>Policy:</b> ${escapeCell(policyLine(settings))}</p>`,
+    ...groupLines(counts, settings.policy.privilegedThresholdDays !== undefined),
+    licenceLine(counts),
     ...noteLines(input.notes, redacting),
     counts.checked > 0 ? histogramTable(input.breakdown.histogram) : undefined,
     counts.users > 0 ? userTypeTable(input.breakdown) : undefined
@@ -112,7 +163,15 @@ export function renderSummary(input: SummaryInput): string {
   }
   const parts = [head]
   if (rows.length > 0) {
-    parts.push('<table>', `<tr>${USER_HEADER_CELLS}</tr>`, ...rows, '</table>')
+    parts.push(
+      ...(input.worst.some((record) => (record.privilegedRoles?.length ?? 0) > 0)
+        ? [`<p>${PRIVILEGED_MARK} holds a directory role (see Reason).</p>`]
+        : []),
+      '<table>',
+      `<tr>${USER_HEADER_CELLS}</tr>`,
+      ...rows,
+      '</table>'
+    )
   } else if (attention === 0) {
     parts.push('<p>No user needs attention.</p>')
   }
