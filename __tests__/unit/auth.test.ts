@@ -301,11 +301,19 @@ describe('graphScopes', () => {
     const origin = 'https://microsoftgraph.chinacloudapi.cn'
     expect(graphScopes({ ...passwordSettings, graphEndpoint: origin })).toEqual([
       `${origin}/User.Read.All`,
-      `${origin}/AuditLog.Read.All`
+      `${origin}/AuditLog.Read.All`,
+      `${origin}/LicenseAssignment.Read.All`
     ])
     expect(
       graphScopes({ ...passwordSettings, graphEndpoint: origin, excludeGroups: ['g'] })
     ).toContain(`${origin}/GroupMember.Read.All`)
+    const privileged = graphScopes({
+      ...passwordSettings,
+      graphEndpoint: origin,
+      policy: { ...passwordSettings.policy, privilegedThresholdDays: 30 }
+    })
+    expect(privileged).toContain(`${origin}/RoleManagement.Read.Directory`)
+    expect(privileged).toContain(`${origin}/GroupMember.Read.All`)
   })
 })
 

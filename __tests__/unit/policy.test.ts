@@ -974,3 +974,354 @@ describe('iso', () => {
     expect(iso(null)).toBeNull()
   })
 })
+
+describe('tiers: who the user is changes the rule (issue 12)', () => {
+  const ROLES = new Map([['aaaaaaaa-0000-0000-0000-000000000001', ['Global Administrator']]])
+  const E3 = '05e9a617-0261-4cee-bb44-138d3ef5d965'
+  const SKUS = new Map([[E3, 'SPE_E3']])
+  const guest: Partial<DirectoryUser> = { userType: 'Guest' }
+  const pending = (sent: string | null, created = ago(400)): Partial<DirectoryUser> => ({
+    userType: 'Guest',
+    externalUserState: 'PendingAcceptance',
+    externalUserStateChangeDateTime: sent,
+    createdDateTime: created
+  })
+  const roles = { privilegedRoles: ROLES }
+  const exclude = (id: string) => ({
+    exclusions: compileExclusions(parseExclusions(`${id} # break-glass`, 'exclude'))
+  })
+
+  test.each<
+    [
+      string,
+      Partial<DirectoryUser>,
+      Partial<PolicySettings>,
+      Partial<PolicyContext>,
+      Status,
+      RegExp
+    ]
+  >([
+    // Members: threshold-days and warn-days, as before.
+    [
+      'member 100 days',
+      { lastSuccessfulSignInDateTime: ago(100) },
+      {},
+      {},
+      'stale',
+      /^last successful sign-in 100 days ago \(stale at 90\)$/
+    ],
+    [
+      'member 40 days, warn 30',
+      { lastSuccessfulSignInDateTime: ago(40) },
+      { warnDays: 30 },
+      {},
+      'warn',
+      /\(warn at 30\)$/
+    ],
+    // Guests: guest-threshold-days; warn-days only below it.
+    [
+      'guest 40 days, default threshold',
+      { ...guest, lastSuccessfulSignInDateTime: ago(40) },
+      {},
+      {},
+      'active',
+      /^last successful sign-in 40 days ago$/
+    ],
+    [
+      'guest 40 days, guest threshold 30',
+      { ...guest, lastSuccessfulSignInDateTime: ago(40) },
+      { guestThresholdDays: 30 },
+      {},
+      'stale',
+      /\(guest: stale at 30\)$/
+    ],
+    [
+      'guest 20 days, guest 30, warn 14',
+      { ...guest, lastSuccessfulSignInDateTime: ago(20) },
+      { guestThresholdDays: 30, warnDays: 14 },
+      {},
+      'warn',
+      /\(guest: warn at 14\)$/
+    ],
+    [
+      'guest 12 days, guest 10, warn 14: no warn tier',
+      { ...guest, lastSuccessfulSignInDateTime: ago(12) },
+      { guestThresholdDays: 10, warnDays: 14 },
+      {},
+      'stale',
+      /\(guest: stale at 10\)$/
+    ],
+    [
+      'guest 5 days, guest 10, warn 14: active',
+      { ...guest, lastSuccessfulSignInDateTime: ago(5) },
+      { guestThresholdDays: 10, warnDays: 14 },
+      {},
+      'active',
+      /^last successful sign-in 5 days ago$/
+    ],
+    [
+      "guest threshold longer than the members'",
+      { ...guest, lastSuccessfulSignInDateTime: ago(100) },
+      { guestThresholdDays: 180 },
+      {},
+      'active',
+      /100 days ago$/
+    ],
+    // Pending invitations: by the invitation date, else creation; invitation-days, else guest threshold.
+    [
+      'invitation 50 days, invitation-days 30',
+      pending(ago(50)),
+      { invitationDays: 30 },
+      {},
+      'stale',
+      /^invitation sent 50 days ago, never accepted \(stale at 30\)$/
+    ],
+    [
+      'invitation 50 days, default: guest threshold 90',
+      pending(ago(50)),
+      {},
+      {},
+      'active',
+      /^invitation sent 50 days ago, not accepted yet$/
+    ],
+    [
+      'invitation 50 days, guest threshold 40',
+      pending(ago(50)),
+      { guestThresholdDays: 40 },
+      {},
+      'stale',
+      /stale at 40\)$/
+    ],
+    [
+      're-sent invitation of an old account',
+      pending(ago(5), ago(400)),
+      { invitationDays: 30 },
+      {},
+      'active',
+      /^invitation sent 5 days ago/
+    ],
+    [
+      'invitation without change date: from creation',
+      pending(null, ago(45)),
+      { invitationDays: 30 },
+      {},
+      'stale',
+      /^invitation sent 45 days ago, never accepted/
+    ],
+    [
+      'invitation without any date: stale',
+      pending(null, null as unknown as string),
+      { invitationDays: 30 },
+      {},
+      'stale',
+      /^invitation never accepted; no invitation or creation date/
+    ],
+    [
+      'invitation 20 days, invitation 30, warn 14',
+      pending(ago(20)),
+      { invitationDays: 30, warnDays: 14 },
+      {},
+      'warn',
+      /not accepted yet \(warn at 14\)$/
+    ],
+    [
+      'invitation and never-signed-in ignore: the invitation rule',
+      pending(ago(50)),
+      { invitationDays: 30, neverSignedIn: 'ignore' },
+      {},
+      'stale',
+      /never accepted/
+    ],
+    [
+      'an unparsable invitation date falls back to creation',
+      pending('soon', ago(60)),
+      { invitationDays: 30 },
+      {},
+      'stale',
+      /^invitation sent 60 days ago/
+    ],
+    // Privileged: privileged-threshold-days whatever the type; beats guest and invitation tiers.
+    [
+      'admin 45 days, privileged 30',
+      { lastSuccessfulSignInDateTime: ago(45) },
+      { privilegedThresholdDays: 30 },
+      roles,
+      'stale',
+      /\(privileged: Global Administrator; stale at 30\)$/
+    ],
+    [
+      'admin 20 days, privileged 30, warn 14',
+      { lastSuccessfulSignInDateTime: ago(20) },
+      { privilegedThresholdDays: 30, warnDays: 14 },
+      roles,
+      'warn',
+      /\(privileged: Global Administrator; warn at 14\)$/
+    ],
+    [
+      'guest admin 25 days: privileged 30 beats guest 10',
+      { ...guest, lastSuccessfulSignInDateTime: ago(25) },
+      { privilegedThresholdDays: 30, guestThresholdDays: 10 },
+      roles,
+      'active',
+      /25 days ago$/
+    ],
+    [
+      'pending guest admin: privileged beats invitation',
+      pending(ago(5), ago(45)),
+      { privilegedThresholdDays: 30, invitationDays: 90 },
+      roles,
+      'stale',
+      /privileged: Global Administrator; stale at 30/
+    ],
+    [
+      'role holder without privileged-threshold-days: the member rule',
+      { lastSuccessfulSignInDateTime: ago(45) },
+      {},
+      roles,
+      'active',
+      /^last successful sign-in 45 days ago$/
+    ],
+    [
+      'privileged threshold set, user holds no role',
+      { lastSuccessfulSignInDateTime: ago(45) },
+      { privilegedThresholdDays: 30 },
+      { privilegedRoles: new Map() },
+      'active',
+      /45 days ago$/
+    ],
+    // Precedence: excluded beats skipped beats the tiers.
+    [
+      'excluded admin',
+      { lastSuccessfulSignInDateTime: ago(300) },
+      { privilegedThresholdDays: 30 },
+      { ...roles, ...exclude('aaaaaaaa-0000-0000-0000-000000000001') },
+      'excluded',
+      /^excluded by exclude line 1: break-glass$/
+    ],
+    [
+      'excluded agent',
+      { isAgent: true },
+      {},
+      exclude('aaaaaaaa-0000-0000-0000-000000000001'),
+      'excluded',
+      /^excluded/
+    ],
+    [
+      'disabled admin: skipped',
+      { accountEnabled: false, lastSuccessfulSignInDateTime: ago(300) },
+      { privilegedThresholdDays: 30 },
+      roles,
+      'skipped',
+      /^account disabled/
+    ],
+    [
+      'agent: skipped',
+      { isAgent: true, lastSuccessfulSignInDateTime: ago(300) },
+      {},
+      {},
+      'skipped',
+      /^agent identity, not a person \(include-agents is false\)$/
+    ],
+    [
+      'agent with include-agents: checked',
+      { isAgent: true, lastSuccessfulSignInDateTime: ago(300) },
+      { includeAgents: true },
+      {},
+      'stale',
+      /stale at 90/
+    ],
+    [
+      'disabled agent: the agent reason first',
+      { isAgent: true, accountEnabled: false },
+      {},
+      {},
+      'skipped',
+      /^agent identity/
+    ],
+    [
+      'guest not in user-types beats the guest tier',
+      { ...guest, lastSuccessfulSignInDateTime: ago(300) },
+      { userTypes: ['member'], guestThresholdDays: 10 },
+      {},
+      'skipped',
+      /^user type Guest/
+    ],
+    [
+      'pending invitation of an unchecked type: skipped',
+      pending(ago(300)),
+      { userTypes: ['member'] },
+      {},
+      'skipped',
+      /^user type Guest/
+    ],
+    [
+      'licensed-only, no licence: skipped',
+      { lastSuccessfulSignInDateTime: ago(300) },
+      { licensedOnly: true },
+      {},
+      'skipped',
+      /^holds no licence \(licensed-only is true\)$/
+    ],
+    [
+      'licensed-only, licence held: checked',
+      { skuIds: [E3], lastSuccessfulSignInDateTime: ago(300) },
+      { licensedOnly: true },
+      {},
+      'stale',
+      /stale at 90/
+    ],
+    [
+      'licensed-only beats the privileged tier',
+      { lastSuccessfulSignInDateTime: ago(300) },
+      { licensedOnly: true, privilegedThresholdDays: 30 },
+      roles,
+      'skipped',
+      /^holds no licence/
+    ]
+  ])('%s', (_, fields, policy, extra, status, reason) => {
+    const record = evaluateUser(user(fields), context(policy, { skuPartNumbers: SKUS, ...extra }))
+    expect(record.status).toBe(status)
+    expect(record.reason).toMatch(reason)
+  })
+
+  test('record fields: licences by part number (unknown SKU: its ID), roles, or null when not read', () => {
+    const holder = user({
+      skuIds: [E3.toUpperCase(), 'ffffffff-0000-4000-8000-000000000000'],
+      mail: 'jane@contoso.com',
+      onPremisesSyncEnabled: true,
+      externalUserState: 'Accepted'
+    })
+    const withRoles = evaluateUser(holder, context({}, { skuPartNumbers: SKUS, ...roles }))
+    expect(withRoles).toMatchObject({
+      licenses: ['SPE_E3', 'ffffffff-0000-4000-8000-000000000000'],
+      privilegedRoles: ['Global Administrator'],
+      mail: 'jane@contoso.com',
+      onPremisesSyncEnabled: true,
+      externalUserState: 'Accepted'
+    })
+    expect(evaluateUser(holder, context({}, { skuPartNumbers: SKUS })).privilegedRoles).toBeNull()
+    expect(
+      evaluateUser(holder, context({}, { skuPartNumbers: SKUS, privilegedRoles: new Map() }))
+        .privilegedRoles
+    ).toEqual([])
+  })
+
+  test('groups: each checked record counts in every group it is in; stale licences by SKU', () => {
+    const counts = emptyCounts()
+    const add = (fields: Partial<UserRecord>) => count(counts, record(fields), false)
+    add({ status: 'stale', licenses: ['SPE_E3', 'SPE_E3'] })
+    add({ status: 'warn', userType: 'Guest', privilegedRoles: ['Global Reader'] })
+    add({ status: 'active', userType: 'guest', externalUserState: 'PendingAcceptance' })
+    add({ status: 'stale', userType: null, licenses: ['SPE_E3', 'EMS'], privilegedRoles: ['x'] })
+    add({ status: 'skipped', licenses: ['SPE_E3'] })
+    add({ status: 'excluded', privilegedRoles: ['Global Administrator'] })
+    expect(counts.groups).toEqual({
+      members: { checked: 2, stale: 2, warn: 0 },
+      guests: { checked: 2, stale: 0, warn: 1 },
+      pendingInvitations: { checked: 1, stale: 0, warn: 0 },
+      privileged: { checked: 2, stale: 1, warn: 1 },
+      licensed: { checked: 2, stale: 2, warn: 0 }
+    })
+    expect(counts.staleLicenses).toEqual({ SPE_E3: 2, EMS: 1 })
+  })
+})

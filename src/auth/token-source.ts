@@ -6,7 +6,7 @@ import {
 } from '@azure/msal-node'
 import type { Fetch } from '../http.js'
 import { maskSecret, type ActionIO, type Clock } from '../io.js'
-import type { Settings } from '../settings/settings.js'
+import type { PolicySettings, Settings } from '../settings/settings.js'
 import { AuthFailure } from '../errors.js'
 import { explainAuthError, type AuthErrorOptions, type OidcClaims } from './errors.js'
 import { msalNetworkModule } from './network.js'
@@ -19,12 +19,22 @@ export interface TokenSource {
 
 /** Scopes for Graph: `.default` for application flows, delegated ones for the password flow. */
 export function graphScopes(
-  settings: Pick<Settings, 'graphEndpoint' | 'credentials' | 'excludeGroups'>
+  settings: Pick<Settings, 'graphEndpoint' | 'credentials' | 'excludeGroups'> & {
+    policy: Pick<PolicySettings, 'privilegedThresholdDays'>
+  }
 ): string[] {
   const origin = new URL(settings.graphEndpoint).origin
   if (settings.credentials.method !== 'password') return [`${origin}/.default`]
-  const scopes = [`${origin}/User.Read.All`, `${origin}/AuditLog.Read.All`]
-  if (settings.excludeGroups.length > 0) scopes.push(`${origin}/GroupMember.Read.All`)
+  // subscribedSkus is read every run (licence names).
+  const scopes = [
+    `${origin}/User.Read.All`,
+    `${origin}/AuditLog.Read.All`,
+    `${origin}/LicenseAssignment.Read.All`
+  ]
+  const privileged = settings.policy.privilegedThresholdDays !== undefined
+  if (privileged) scopes.push(`${origin}/RoleManagement.Read.Directory`)
+  // Members of exclude-groups, and of role-assignable groups holding a role.
+  if (settings.excludeGroups.length > 0 || privileged) scopes.push(`${origin}/GroupMember.Read.All`)
   return scopes
 }
 
@@ -37,7 +47,9 @@ const EXPIRY_MARGIN_MS = 5 * 60_000
  */
 /** The sign-in settings: the explanations' fields, plus what the scopes need. */
 export type TokenSourceOptions = AuthErrorOptions &
-  Pick<Settings, 'graphEndpoint' | 'excludeGroups'>
+  Pick<Settings, 'graphEndpoint' | 'excludeGroups'> & {
+    policy: Pick<PolicySettings, 'privilegedThresholdDays'>
+  }
 
 export function createTokenSource(
   settings: TokenSourceOptions,

@@ -102,6 +102,7 @@ export function htmlUsers(records: UserRecord[], first: boolean): Buffer {
         if (out.plain(value, ESCAPED)) out.text('"')
         else out.utf8(embeddableJson(JSON.stringify(value)).slice(1))
       } else if (typeof value === 'boolean') out.bytes(value ? TRUE : FALSE)
+      else if (Array.isArray(value)) out.utf8(embeddableJson(JSON.stringify(value)))
       else out.text(String(value))
     }
     out.text(']')

@@ -58,6 +58,7 @@ function cellText(column, value) {
   if (value === true) return 'yes';
   if (value === false) return 'no';
   if (typeof value === 'string' && /^\\d{4}-\\d\\d-\\d\\dT/.test(value)) return value.slice(0, 10);
+  if (Array.isArray(value)) return value.join('; ');
   return String(value);
 }
 
@@ -169,6 +170,8 @@ function render() {
 /* The CSV export: the same cells as the CSV report (RFC 4180, formula cells prefixed with '). */
 function csvCell(value) {
   if (value === null) return '';
+  /* Lists (licences, roles) are one ;-joined cell, as in the CSV report. */
+  if (Array.isArray(value)) value = value.join(';');
   var text = String(value);
   if (typeof value === 'string' && /^[=+\\-@\\t\\r]/.test(text)) text = "'" + text;
   return /[,"\\r\\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
