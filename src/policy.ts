@@ -284,6 +284,20 @@ export interface Counts {
   staleLicenses: Record<string, number>
 }
 
+/** The counts that are plain numbers (outputs, sums over tenants). */
+export type ScalarCount = Exclude<keyof Counts, 'groups' | 'staleLicenses'>
+export const SCALAR_COUNTS: readonly ScalarCount[] = [
+  'users',
+  'checked',
+  'stale',
+  'warn',
+  'neverSignedIn',
+  'excluded',
+  'skipped',
+  'active',
+  'newStale'
+]
+
 export interface Tally {
   checked: number
   stale: number

@@ -90,6 +90,11 @@ function user(overrides: Partial<UserRecord> = {}): UserRecord {
     neverSignedIn: false,
     status: 'stale',
     reason: 'last successful sign-in 500 days ago (stale at 90)',
+    mail: null,
+    onPremisesSyncEnabled: null,
+    externalUserState: null,
+    licenses: [],
+    privilegedRoles: null,
     ...overrides
   }
 }

@@ -1,5 +1,5 @@
 import { ReportError } from '../errors.js'
-import type { Counts, Result, UserRecord } from '../policy.js'
+import { SCALAR_COUNTS, type Counts, type Result, type UserRecord } from '../policy.js'
 import type { ReportMeta } from '../report/json.js'
 import { reportValidator } from '../report/schema.js'
 
@@ -21,7 +21,7 @@ const MAX_ERRORS_SHOWN = 3
 function consistencyProblems(report: TenantReport): string[] {
   const { users, counts } = report
   const tally: Counts = { ...counts }
-  for (const key of Object.keys(tally) as (keyof Counts)[]) tally[key] = 0
+  for (const key of SCALAR_COUNTS) tally[key] = 0
   tally.users = users.length
   for (const user of users) {
     tally[user.status]++

@@ -1,4 +1,11 @@
-import { decideResult, emptyCounts, type Counts, type Result } from '../policy.js'
+import {
+  decideResult,
+  emptyCounts,
+  SCALAR_COUNTS,
+  USER_GROUPS,
+  type Counts,
+  type Result
+} from '../policy.js'
 import type { TenantEntry } from './files.js'
 import type { MergeSettings } from './settings.js'
 
@@ -17,8 +24,19 @@ export type TenantRow =
 /** Every count summed over the tenants (the counts the action knows). */
 export function sumCounts(all: Counts[]): Counts {
   const sum = emptyCounts()
-  const keys = Object.keys(sum) as (keyof Counts)[]
-  for (const counts of all) for (const key of keys) sum[key] += counts[key]
+  for (const counts of all) {
+    for (const key of SCALAR_COUNTS) sum[key] += counts[key]
+    // Reports written before the groups and licences were counted have neither.
+    for (const group of USER_GROUPS) {
+      const tally = counts.groups?.[group]
+      if (!tally) continue
+      sum.groups[group].checked += tally.checked
+      sum.groups[group].stale += tally.stale
+      sum.groups[group].warn += tally.warn
+    }
+    for (const [sku, users] of Object.entries(counts.staleLicenses ?? {}))
+      sum.staleLicenses[sku] = (sum.staleLicenses[sku] ?? 0) + users
+  }
   return sum
 }
 

@@ -1,11 +1,11 @@
 import { Outputs } from '../constants.js'
 import type { ActionIO } from '../io.js'
 import type { AuditOutcome } from '../outcome.js'
-import type { Counts, Result } from '../policy.js'
+import type { Result, ScalarCount } from '../policy.js'
 import type { UploadOutcome } from './artifact.js'
 
 /** The count outputs and the count each one reports (the merge action sets them too, summed). */
-export const COUNT_OUTPUTS: readonly (readonly [Outputs, keyof Counts])[] = [
+export const COUNT_OUTPUTS: readonly (readonly [Outputs, ScalarCount])[] = [
   [Outputs.UserCount, 'users'],
   [Outputs.CheckedCount, 'checked'],
   [Outputs.StaleCount, 'stale'],
