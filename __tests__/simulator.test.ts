@@ -485,6 +485,18 @@ describe('Graph sign-in logs, $batch and groups', () => {
       `userId eq '${id}'${successOnly ? ' and status/errorCode eq 0' : ''}${extra}`
     )}&$orderby=${encodeURIComponent('createdDateTime desc')}&$top=1`
   const BOTH = " and signInEventTypes/any(t: t eq 'interactiveUser' or t eq 'nonInteractiveUser')"
+  /** An active user whose newest sign-in is non-interactive (apps refreshing tokens). */
+  const nonInteractiveLastIndex = () => {
+    for (let i = 0; ; i++) {
+      const a = tenant.user(i).signInActivity
+      if (
+        tenant.kindOf(i) === 'active' &&
+        a?.lastNonInteractiveSignInDateTime &&
+        a.lastNonInteractiveSignInDateTime > (a.lastSignInDateTime ?? '')
+      )
+        return i
+    }
+  }
   const newestOf = (r: { json: unknown }) =>
     (r.json as { value: Array<{ createdDateTime: string }> }).value[0]?.createdDateTime
 
@@ -516,6 +528,35 @@ describe('Graph sign-in logs, $batch and groups', () => {
       ).status
     ).toBe(400)
     expect((await get('/v1.0/auditLogs/signIns', token)).status).toBe(400)
+  })
+
+  test('signIns as documented: interactive only unless signInEventTypes (beta only); createdDateTime range', async () => {
+    const user = tenant.user(nonInteractiveLastIndex())
+    const a = user.signInActivity!
+    // Without the filter, beta and v1.0 both return interactive sign-ins only.
+    for (const version of ['/beta', '/v1.0']) {
+      expect(newestOf(await get(version + signInsUrl(user.id), token))).toBe(a.lastSignInDateTime)
+    }
+    expect(newestOf(await get('/beta' + signInsUrl(user.id, false, BOTH), token))).toBe(
+      a.lastNonInteractiveSignInDateTime
+    )
+    const only = " and signInEventTypes/any(t: t eq 'nonInteractiveUser')"
+    const r = await get('/beta' + signInsUrl(user.id, false, only), token)
+    expect((r.json as { value: Array<{ signInEventTypes: string[] }> }).value[0]).toMatchObject({
+      createdDateTime: a.lastNonInteractiveSignInDateTime,
+      signInEventTypes: ['nonInteractiveUser']
+    })
+    // v1.0's signIn has no signInEventTypes.
+    expect((await get('/v1.0' + signInsUrl(user.id, false, BOTH), token)).status).toBe(400)
+    // A createdDateTime range after the newest sign-in leaves nothing.
+    const after = ` and createdDateTime ge ${a.lastNonInteractiveSignInDateTime!.replace(/Z$/, '.5Z')}`
+    expect(newestOf(await get('/beta' + signInsUrl(user.id, false, BOTH + after), token))).toBe(
+      undefined
+    )
+    const upTo = ` and createdDateTime le ${a.lastNonInteractiveSignInDateTime}`
+    expect(newestOf(await get('/beta' + signInsUrl(user.id, false, BOTH + upTo), token))).toBe(
+      a.lastNonInteractiveSignInDateTime
+    )
   })
 
   test('$batch: sub-responses in order, per-item 429 with Retry-After, 21 requests refused', async () => {

@@ -278,9 +278,11 @@ export function createGraph(state: GraphState): Route {
   }
 
   /**
-   * `GET auditLogs/signIns` (List signIns, beta and v1.0): the `signInEventTypes` filter (beta
-   * only: v1.0's signIn has no such property) picks the kinds of sign-in; newest first; at most
-   * 1,000 a page. The filter is a conjunction of `userId eq '…'`, `createdDateTime ge|gt|le|lt <date>`,
+   * `GET auditLogs/signIns` as documented (List signIns, beta and v1.0; the beta signIn resource:
+   * "This API returns only interactive sign-ins unless you set an explicit filter"): only
+   * interactive sign-ins unless the filter names `signInEventTypes` (beta only: v1.0's signIn has
+   * no such property, so v1.0 never returns non-interactive ones); newest first; at most 1,000 a
+   * page. The filter is a conjunction of `userId eq '…'`, `createdDateTime ge|gt|le|lt <date>`,
    * `status/errorCode eq <n>` and `signInEventTypes/any(t: t eq '…' [or t eq '…'])`.
    */
   function listSignIns(call: GraphCall, token: IssuedToken): SimResponse {
@@ -561,11 +563,8 @@ const EVENT_TYPES_CLAUSE = /^\(?signInEventTypes\/any\(t: (t eq '\w+'(?: or t eq
 
 /** The sign-in log filter as a conjunction of the clauses the simulator knows, or why not. */
 export function parseSignInFilter(text: string, version: string): SignInFilter | { error: string } {
-  const filter: SignInFilter = {
-    userId: '',
-    eventTypes: ['interactiveUser', 'nonInteractiveUser'],
-    dates: []
-  }
+  // Without a signInEventTypes clause, List signIns returns interactive sign-ins only.
+  const filter: SignInFilter = { userId: '', eventTypes: ['interactiveUser'], dates: [] }
   for (const clause of text.split(' and ')) {
     const user = /^userId eq '([^']+)'$/.exec(clause)
     const status = /^status\/errorCode eq (\d+)$/.exec(clause)
