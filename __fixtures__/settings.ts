@@ -46,6 +46,7 @@ export function testSettings(overrides: Partial<Settings> = {}): Settings {
     summaryRows: 50,
     redact: 'none',
     pageSize: 500,
+    requestTimeoutMs: 60_000,
     ...overrides
   }
 }

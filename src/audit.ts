@@ -2,13 +2,14 @@ import { createTokenSource } from './auth/token-source.js'
 import { BASELINE_SAMPLE } from './baseline.js'
 import { Breakdown } from './breakdown.js'
 import { LOG_WINDOW_DAYS } from './constants.js'
+import { GraphFailure } from './errors.js'
 import { compileExclusions, isExpired } from './exclusions.js'
 import { createGraphClient, type GraphClient } from './graph/client.js'
 import { groupExclusions } from './graph/groups.js'
 import { skuPartNumbers } from './graph/licenses.js'
 import { privilegedRoles } from './graph/roles.js'
 import { createRetryContext, type RetryContext } from './graph/retry.js'
-import { signInLogUserPages } from './graph/sign-in-logs.js'
+import { signInLogPace, signInLogUserPages } from './graph/sign-in-logs.js'
 import { userPages, type UserListing } from './graph/users.js'
 import type { Fetch } from './http.js'
 import type { ActionIO, Clock } from './io.js'
@@ -25,7 +26,12 @@ import { ReportFiles } from './report/files.js'
 import type { ReportMeta } from './report/json.js'
 import { maskingFor, redactPattern, redactRecord } from './report/redact.js'
 import type { Settings } from './settings/settings.js'
-import { duplicatesNote, logWindowWarning, startNotes } from './summary/notes.js'
+import {
+  duplicatesNote,
+  interactiveOnlyWarning,
+  logWindowWarning,
+  startNotes
+} from './summary/notes.js'
 import { WorstUsers } from './summary/worst.js'
 
 /** Users evaluated between two turns of the event loop. */
@@ -64,6 +70,37 @@ function reportPolicy(settings: Settings): Record<string, unknown> {
   }
 }
 
+/**
+ * `/users/$count` (ConsistencyLevel: eventual): one cheap request outside the signInActivity
+ * quota, for the time-left estimate only. Never used to decide that a listing is complete; when
+ * Graph does not answer it, the run goes on without an estimate.
+ */
+async function userCountEstimate(
+  graph: GraphClient,
+  retry: RetryContext
+): Promise<number | undefined> {
+  try {
+    const text = await graph.text(
+      'users/$count',
+      { resource: 'users', what: 'the user count' },
+      { ConsistencyLevel: 'eventual' }
+    )
+    return /^\s*\d+\s*$/.test(text) ? Number(text) : undefined
+  } catch (error) {
+    if (!(error instanceof GraphFailure)) throw error
+    retry.log(`No time-left estimate: ${error.message}`)
+    return undefined
+  }
+}
+
+/** "; about 12 min left" from the pace so far; '' without a total. */
+function timeLeft(done: number, total: number | undefined, elapsedMs: number): string {
+  if (total === undefined || done === 0) return ''
+  const leftMs = Math.max(0, ((total - done) * elapsedMs) / done)
+  const seconds = Math.round(leftMs / 1000)
+  return `; about ${seconds < 120 ? `${seconds} s` : `${Math.round(seconds / 60)} min`} left`
+}
+
 /** The sign-in line of the run log: tenant, cloud, authority and method. */
 function signInLine(settings: Settings): string {
   return `Signing in to tenant ${settings.tenantId} (${settings.cloud}, ${settings.authorityHost}) with ${settings.credentials.method} (auth-method: ${settings.authMethodInput})`
@@ -81,6 +118,8 @@ export async function audit(
   const notes = startNotes(settings, deps.clock.now())
   const windowWarning = logWindowWarning(settings)
   if (windowWarning) io.warning(windowWarning)
+  const interactiveOnly = interactiveOnlyWarning(settings)
+  if (interactiveOnly) io.warning(interactiveOnly)
   io.info(signInLine(settings))
   const retry = createRetryContext(deps.clock, io)
   const tokens = createTokenSource(settings, io, deps.fetch, deps.clock)
@@ -128,6 +167,9 @@ async function auditUsers(
         }
       : { capFallback: true, neverMeans: 'never signed in' }
   }
+  if (logs) retry.log(signInLogPace())
+  const total = await userCountEstimate(graph, retry)
+  const started = retry.clock.now().getTime()
   const files = await ReportFiles.open(
     settings.reportDir,
     settings.reportFormats,
@@ -166,8 +208,9 @@ async function auditUsers(
         records.push(maskRecords ? redactRecord(record) : record)
       }
       await files.append(records)
+      const left = timeLeft(counts.users, total, retry.clock.now().getTime() - started)
       retry.log(
-        `users page ${page}: ${counts.users} users so far (${counts.stale} stale, ${counts.warn} warn)`
+        `users page ${page}: ${counts.users} users so far${total === undefined ? '' : ` of about ${total}`} (${counts.stale} stale, ${counts.warn} warn)${left}`
       )
     }
   } catch (error) {

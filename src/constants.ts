@@ -39,7 +39,8 @@ export enum Inputs {
   JobSummary = 'job-summary',
   SummaryRows = 'summary-rows',
   Redact = 'redact',
-  PageSize = 'page-size'
+  PageSize = 'page-size',
+  RequestTimeout = 'request-timeout'
 }
 
 /** Output names, exactly as action.yml declares them. */
@@ -77,8 +78,23 @@ export const RETRY = {
   maxRetries: 4,
   backoffSeconds: [1, 2, 4, 8],
   /** A Retry-After longer than this is not waited for: the run fails instead of hanging. */
-  maxRetryAfterSeconds: 300
+  maxRetryAfterSeconds: 300,
+  /** A body cut off, or a 2xx body that is not what it must be, is sent again at most this often. */
+  maxBodyRetries: 2
 } as const
+
+/**
+ * Throttling (429) is retried apart from failures: a request may be refused this many times in
+ * a row, and kept waiting this long in all, before the run ends in error. A run that makes
+ * progress is never ended by throttling (see graph/retry.ts).
+ */
+export const THROTTLE = {
+  maxRefusals: 8,
+  maxWaitMs: 10 * 60_000
+} as const
+
+/** A connection (TCP and TLS) must be open within this long (`request-timeout` covers the rest). */
+export const CONNECT_TIMEOUT_MS = 30_000
 
 /** Job summaries over 1 MiB are rejected by the runner; stay below with a margin. */
 export const SUMMARY_MAX_BYTES = 1024 * 1024 - 16 * 1024

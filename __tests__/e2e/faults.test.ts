@@ -92,7 +92,7 @@ test('429 with a fractional Retry-After: waits that long, then completes', async
   const result = await run()
   expectComplete(result)
   expect(result.stdout).toMatch(
-    /users page 2: HTTP 429, Retry-After 0\.2; waiting 0\.20 s before retry 1 of 4/
+    /users page 2: HTTP 429, Retry-After 0\.2; waiting 0\.20 s before retry 1 of 8/
   )
   const requests = userRequests(sim)
   expect(requests.map((request) => request.status)).toEqual([200, 429, 200, 200, 200])

@@ -130,9 +130,11 @@ describe('a 200 whose body is not a page is an error, never an empty or short pa
     ['value null', { value: null }],
     ['value an object', { value: {} }]
   ])('%s on page 2', async (_, body) => {
-    sim.addFault({ target: 'users', after: 1, kind: 'status', status: 200, body })
+    sim.addFault({ target: 'users', after: 1, kind: 'status', status: 200, body, times: Infinity })
     const result = await run()
     expectError(result, /users page 2/)
+    // Sent again as a unit with its request (twice), then an error.
+    expect(userRequests(sim)).toHaveLength(1 + 3)
   })
 })
 

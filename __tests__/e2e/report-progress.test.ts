@@ -32,10 +32,10 @@ test('a line per page with the users so far, and the request count and time at t
   expect(result.code).toBe(0)
   const pages = result.stdout.split('\n').filter((line) => /^users page \d+:/.test(line))
   const stale = [0, 0, 0]
-  expect(pages.map((line) => line.replace(/ \(.*\)$/, ''))).toEqual([
-    'users page 1: 500 users so far',
-    'users page 2: 1000 users so far',
-    'users page 3: 1200 users so far'
+  expect(pages.map((line) => line.replace(/ \(.*$/, ''))).toEqual([
+    'users page 1: 500 users so far of about 1200',
+    'users page 2: 1000 users so far of about 1200',
+    'users page 3: 1200 users so far of about 1200'
   ])
   for (const [index, line] of pages.entries()) {
     stale[index] = Number(/\((\d+) stale, \d+ warn\)/.exec(line)?.[1])
@@ -72,7 +72,7 @@ test('a throttled run logs every wait with its reason and length', async () => {
     .filter((line) => /waiting [\d.]+ s before retry/.test(line))
   expect(waits).toHaveLength(3)
   expect(waits[0]).toMatch(
-    /page 2.*HTTP 429, Retry-After 0\.3; waiting 0\.30 s before retry 1 of 4/
+    /page 2.*HTTP 429, Retry-After 0\.3; waiting 0\.30 s before retry 1 of 8/
   )
   expect(waits[1]).toMatch(
     /page 2.*HTTP 503, Retry-After 0\.25; waiting 0\.25 s before retry 2 of 4/

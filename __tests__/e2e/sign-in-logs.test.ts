@@ -32,8 +32,12 @@ const userIdOf = (request: RecordedRequest) =>
   /userId(?:%20| )eq(?:%20| )'([^']+)'/.exec(request.url)?.[1]
 const iso = (value: string | null | undefined) => (value ? new Date(value).toISOString() : null)
 
-/** The report fields the DESIGN derives from a user's log entries (newest first). */
-function expectedFields(entries: SignInLogEntry[]) {
+/**
+ * The report fields the DESIGN derives from a user's log entries (newest first), as `version`'s
+ * log holds them: v1.0's only the interactive ones.
+ */
+function expectedFields(all: SignInLogEntry[], version: 'v1.0' | 'beta' = 'v1.0') {
+  const entries = version === 'beta' ? all : all.filter((entry) => entry.isInteractive)
   const newest = entries[0]
   const success = entries.find((entry) => entry.status.errorCode === 0)
   return {
@@ -58,7 +62,8 @@ describe('a 45-user tenant read 20 users a page (seed 7: failed-last users on ev
   })
   /** Users whose newest log entry failed: they need the second (newest success) round. */
   const failedLast = Array.from({ length: tenant.count }, (_, index) => index).filter((index) => {
-    const [newest] = tenant.signIns(tenant.user(index).id)
+    // v1.0's log: interactive entries only.
+    const [newest] = tenant.signIns(tenant.user(index).id).filter((entry) => entry.isInteractive)
     return newest !== undefined && newest.status.errorCode !== 0
   })
 
@@ -100,8 +105,9 @@ describe('a 45-user tenant read 20 users a page (seed 7: failed-last users on ev
       )
       // subscribedSkus, read once before the users for the licences' part numbers.
       expect(graphRequests.filter((request) => request.target === 'subscribedSkus')).toHaveLength(1)
-      expect(graphRequests).toHaveLength(3 + expectedBatches + 1)
-      expect(run.stdout).toContain(`Read 45 users with ${3 + expectedBatches + 1} Graph requests`)
+      // The pages, the batches, subscribedSkus and one /users/$count (the time-left estimate).
+      expect(graphRequests).toHaveLength(3 + expectedBatches + 2)
+      expect(run.stdout).toContain(`Read 45 users with ${3 + expectedBatches + 2} Graph requests`)
     })
 
     test('each user is asked once for the newest entry; only failed-last users for a success', () => {
@@ -150,7 +156,8 @@ describe('a 45-user tenant read 20 users a page (seed 7: failed-last users on ev
     test('users without an entry: never signed in "within the 30-day log window", stated in report and summary', () => {
       const never = run.json().users.filter((user) => user.neverSignedIn === true)
       const withoutEntries = Array.from({ length: 45 }, (_, index) => tenant.user(index)).filter(
-        (user) => tenant.signIns(user.id).length === 0
+        // v1.0's log holds interactive sign-ins only.
+        (user) => tenant.signIns(user.id).every((entry) => !entry.isInteractive)
       )
       expect(never.map((user) => user.id).sort()).toEqual(
         withoutEntries.map((user) => user.id).sort()
@@ -202,7 +209,10 @@ describe('a 45-user tenant read 20 users a page (seed 7: failed-last users on ev
     const run = await runAction({ inputs: inputs(), caPath: sim.caPath })
     expect(run.outputs.result).not.toBe('error')
     expect(run.outputs['user-count']).toBe('45')
-    expect(batches(sim)).toHaveLength(Math.ceil(45 / 20) + Math.ceil(failedLast.length / 20) + 1)
+    // The pacer took the three 429s for a full window of 17: later batches hold at most 17.
+    const unthrottled = Math.ceil(45 / 20) + Math.ceil(failedLast.length / 20)
+    expect(batches(sim).length).toBeGreaterThan(unthrottled)
+    expect(batches(sim).length).toBeLessThanOrEqual(unthrottled + 3)
     const throttled = subRequests(sim).filter((request) => request.status === 429)
     expect(throttled).toHaveLength(3)
     // Each throttled user was asked again (and answered), in one extra batch of just those three.
@@ -212,7 +222,7 @@ describe('a 45-user tenant read 20 users a page (seed 7: failed-last users on ev
       )
       expect(again).toHaveLength(1)
     }
-    expect(run.stdout).toMatch(/3 sub-request\(s\) throttled; waiting 0\.05 s/)
+    expect(run.stdout).toMatch(/3 sub-request\(s\) throttled or failed; waiting 0\.05 s/)
     const users = usersById(run)
     for (const request of throttled) {
       const id = userIdOf(request)!
@@ -241,12 +251,30 @@ describe('a 45-user tenant read 20 users a page (seed 7: failed-last users on ev
     expect(errors).toHaveLength(1)
     expect(errors[0]).toContain(`sign-in log of user ${userIdOf(denied)}`)
     expect(errors[0]).toContain('403 Authorization_RequestDenied')
-    expect(errors[0]).toContain('AuditLog.Read.All')
+    expect(errors[0]).toContain('AuditLog.Read.All and Directory.Read.All')
     expect(reportDirFiles(run)).toEqual([])
     expect(run.outputs['user-count']).toBeUndefined()
     const summary = decodeHtml(run.summary)
     expect(summary).toContain('No report was produced')
     expect(summary).not.toMatch(/no sign-in within/)
+  })
+
+  test("an app without AuditLog.Read.All: Graph's own 403 (Authentication_MSGraphPermissionMissing), named with Directory.Read.All", async () => {
+    const app = sim.apps[0]
+    const roles = [...app.roles]
+    app.roles = ['User.Read.All']
+    try {
+      const run = await runAction({ inputs: inputs(), caPath: sim.caPath })
+      expect(run.code).toBe(1)
+      const errors = commandLines(run, 'error')
+      expect(errors).toHaveLength(1)
+      expect(errors[0]).toMatch(
+        /403 Authentication_MSGraphPermissionMissing: Calling principal does not have required MSGraph permissions AuditLog\.Read\.All\): grant .*AuditLog\.Read\.All and Directory\.Read\.All with admin consent/
+      )
+      expect(reportDirFiles(run)).toEqual([])
+    } finally {
+      app.roles = roles
+    }
   })
 })
 
@@ -292,18 +320,58 @@ describe('a newest entry that failed, after an older success', () => {
   afterAll(() => sim.close())
   beforeEach(() => sim.resetRequests())
 
-  const run = (activity: string) =>
+  const run = (activity: string, graphVersion = 'beta') =>
     runAction({
       inputs: {
         ...simInputs(sim),
         source: 'sign-in-logs',
-        'graph-version': 'v1.0',
+        'graph-version': graphVersion,
         'threshold-days': '10',
         'on-stale': 'warn',
         activity
       },
       caPath: sim.caPath
     })
+
+  test('beta: every query asks for interactive and non-interactive sign-ins in the log window; an app-only user is active', async () => {
+    const result = await run('successful')
+    const before = Date.now()
+    for (const request of subRequests(sim)) {
+      const filter = new URL(request.url, sim.origin).searchParams.get('$filter') ?? ''
+      expect(filter).toContain(
+        "signInEventTypes/any(t: t eq 'interactiveUser' or t eq 'nonInteractiveUser')"
+      )
+      const from = /createdDateTime ge (\S+)/.exec(filter)?.[1]
+      const to = /createdDateTime le (\S+)/.exec(filter)?.[1]
+      // The 30-day log window, ending at the run.
+      expect(before - Date.parse(from!)).toBeGreaterThanOrEqual(30 * 86_400_000)
+      expect(before - Date.parse(from!)).toBeLessThan(30 * 86_400_000 + 120_000)
+      expect(Date.parse(to!)).toBeLessThanOrEqual(before)
+    }
+    // Only a non-interactive sign-in (apps refreshing tokens): active, not stale.
+    expect(usersById(result).get(steady.id)).toMatchObject({
+      lastNonInteractiveSignInDateTime: iso(at[1.5]),
+      status: 'active'
+    })
+    expect(commandLines(result, 'warning').filter((line) => /interactive/.test(line))).toEqual([])
+  })
+
+  test('v1.0: warned once, before the first request, that app-only users may look inactive', async () => {
+    const result = await run('successful', 'v1.0')
+    const warnings = commandLines(result, 'warning').filter((line) =>
+      /v1\.0 sign-in log holds interactive sign-ins only/.test(line)
+    )
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatch(/graph-version: beta/)
+    expect(result.stdout.indexOf(warnings[0])).toBeLessThan(result.stdout.indexOf('Signing in'))
+    for (const request of subRequests(sim))
+      expect(decodeURIComponent(request.url)).not.toContain('signInEventTypes')
+    // What v1.0's log can say: no sign-in for the app-only user in the window.
+    expect(usersById(result).get(steady.id)).toMatchObject({
+      neverSignedIn: true,
+      status: 'stale'
+    })
+  })
 
   test('activity successful: the failure fills the sign-in field, the older success lastSuccessful, one follow-up batch', async () => {
     const result = await run('successful')

@@ -4,13 +4,14 @@
  */
 import { describe, expect, test } from '@jest/globals'
 import { Response, type RequestInit } from 'node-fetch'
-import { FakeIO } from '../../__fixtures__/io.js'
+import { FakeClock, FakeIO } from '../../__fixtures__/io.js'
 import { testSettings } from '../../__fixtures__/settings.js'
 import { explainAuthError } from '../../src/auth/errors.js'
 import { msalNetworkModule } from '../../src/auth/network.js'
 import { githubAssertion, requireGithubOidc } from '../../src/auth/oidc.js'
 import { graphScopes } from '../../src/auth/token-source.js'
 import { AuthFailure } from '../../src/errors.js'
+import type { RetryContext } from '../../src/graph/retry.js'
 import type { Fetch } from '../../src/http.js'
 import type { Settings } from '../../src/settings/settings.js'
 
@@ -165,6 +166,13 @@ function fakeFetch(answer: (url: string, init?: RequestInit) => Response | Error
   return { fetch, calls }
 }
 
+/** Retries on a clock that never waits. */
+const retryContext = (): RetryContext => ({
+  clock: new FakeClock(),
+  log: () => undefined,
+  waited: { ms: 0 }
+})
+
 describe('msalNetworkModule', () => {
   test('passes method, headers and body through and gives msal status, headers and JSON', async () => {
     const { fetch, calls } = fakeFetch(
@@ -174,7 +182,7 @@ describe('msalNetworkModule', () => {
           headers: { 'X-Ms-Request-Id': 'r1', 'content-type': 'application/json' }
         })
     )
-    const network = msalNetworkModule(fetch)
+    const network = msalNetworkModule(fetch, retryContext(), 60_000)
     const response = await network.sendPostRequestAsync('https://login.test/t/oauth2/v2.0/token', {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'grant_type=client_credentials'
@@ -192,7 +200,7 @@ describe('msalNetworkModule', () => {
     const { fetch } = fakeFetch(
       () => new Response('<html>Bad gateway</html>', { status: 502, statusText: 'Bad Gateway' })
     )
-    const network = msalNetworkModule(fetch)
+    const network = msalNetworkModule(fetch, retryContext(), 60_000)
     const response = await network.sendGetRequestAsync('https://proxy.test:3128/x')
     expect(response.status).toBe(502)
     expect(response.body).toEqual({
@@ -210,7 +218,7 @@ describe('msalNetworkModule', () => {
   test("Entra's own OAuth error body is left for msal to read", async () => {
     const body = { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid secret' }
     const { fetch } = fakeFetch(() => new Response(JSON.stringify(body), { status: 401 }))
-    const network = msalNetworkModule(fetch)
+    const network = msalNetworkModule(fetch, retryContext(), 60_000)
     const response = await network.sendPostRequestAsync('https://login.test/t/oauth2/v2.0/token')
     expect(response.body).toEqual(body)
     expect(network.lastFailure()).toBeUndefined()
@@ -223,7 +231,7 @@ describe('msalNetworkModule', () => {
           'request to https://login.sim.test:1234/t/v2.0/.well-known/openid-configuration failed, reason: getaddrinfo ENOTFOUND login.sim.test'
         )
     )
-    const network = msalNetworkModule(fetch)
+    const network = msalNetworkModule(fetch, retryContext(), 60_000)
     await expect(network.sendGetRequestAsync('https://login.sim.test:1234/t/x')).rejects.toThrow(
       /ENOTFOUND/
     )

@@ -265,12 +265,12 @@ describe('createGraphClient', () => {
     expect(requests.every((r) => r.authorization === 'Bearer token-1')).toBe(true)
   })
 
-  test('throttled every time: a GraphFailure after 4 retries', async () => {
+  test('throttled every time: a GraphFailure after 8 retries', async () => {
     const { graph, requests } = setup(() => json(429, { error: { code: 'TooManyRequests' } }))
     await expect(graph.get('users', { resource: 'users', what: 'users page 4' })).rejects.toThrow(
       /429.*users page 4|users page 4.*429/
     )
-    expect(requests).toHaveLength(5)
+    expect(requests).toHaveLength(9)
   })
 
   test('network errors every time: a GraphFailure naming Graph', async () => {
@@ -283,11 +283,25 @@ describe('createGraphClient', () => {
     expect(requests).toHaveLength(5)
   })
 
-  test('a body that is not JSON is a GraphFailure', async () => {
-    const { graph } = setup([new Response('<html>proxy error</html>', { status: 200 })])
-    await expect(graph.get('users', { resource: 'users', what: 'users' })).rejects.toThrow(
-      /not JSON/
+  test('a body that is not JSON is sent again, then a GraphFailure', async () => {
+    const { graph, requests } = setup(
+      () => new Response('<html>proxy error</html>', { status: 200 })
     )
+    await expect(graph.get('users', { resource: 'users', what: 'users' })).rejects.toThrow(
+      /not JSON.*2 retries included/
+    )
+    expect(requests).toHaveLength(3)
+  })
+
+  test('a body that is not JSON once: sent again, then the page', async () => {
+    const { graph, requests } = setup([
+      new Response('<html>proxy error</html>', { status: 200 }),
+      json(200, { value: [] })
+    ])
+    await expect(graph.get('users', { resource: 'users', what: 'users' })).resolves.toEqual({
+      value: []
+    })
+    expect(requests).toHaveLength(2)
   })
 
   test.each([
@@ -359,6 +373,8 @@ describe('pages', () => {
   ])('a page with %s is an error, never an empty page', async (_, body) => {
     const { graph } = setup([
       json(200, { value: [user('1')], '@odata.nextLink': `${GRAPH}/beta/users?$skiptoken=A` }),
+      json(200, body),
+      json(200, body),
       json(200, body)
     ])
     const seen: unknown[] = []
@@ -559,11 +575,17 @@ describe('userPages', () => {
 describe('lastSignInPath', () => {
   const ID = '0f8fad5b-d9cb-469f-a165-70867728950e'
 
+  const WINDOW = { from: '2025-05-16T12:00:00Z', to: '2025-06-15T12:00:00Z' }
+  const RANGE = `createdDateTime ge ${WINDOW.from} and createdDateTime le ${WINDOW.to}`
+  const EVERY = "signInEventTypes/any(t: t eq 'interactiveUser' or t eq 'nonInteractiveUser')"
+
   test.each([
-    [true, `userId eq '${ID}' and status/errorCode eq 0`],
-    [false, `userId eq '${ID}'`]
-  ])('successfulOnly %s', (successfulOnly, filter) => {
-    const path = lastSignInPath(ID, successfulOnly)
+    [true, 'v1.0', `userId eq '${ID}' and ${RANGE} and status/errorCode eq 0`],
+    [false, 'v1.0', `userId eq '${ID}' and ${RANGE}`],
+    [true, 'beta', `userId eq '${ID}' and ${RANGE} and status/errorCode eq 0 and ${EVERY}`],
+    [false, 'beta', `userId eq '${ID}' and ${RANGE} and ${EVERY}`]
+  ])('successfulOnly %s, %s', (successfulOnly, version, filter) => {
+    const path = lastSignInPath(ID, successfulOnly, version, WINDOW)
     expect(path.startsWith('/auditLogs/signIns?')).toBe(true)
     const params = new URL(path, 'https://graph.example').searchParams
     expect(params.get('$filter')).toBe(filter)
@@ -805,7 +827,7 @@ describe('signInLogUserPages', () => {
     expect(user.lastSuccessfulSignInDateTime).toBe(entry(throttled).value[0].createdDateTime)
   })
 
-  test('a sub-request throttled every time fails the run after 4 retries', async () => {
+  test('a sub-request throttled every time fails the run after 8 retries', async () => {
     const { handler, batches } = tenant([listed(1, 2)], (id) =>
       id === userId(2)
         ? { status: 429, headers: { 'retry-after': '1' } }
@@ -815,7 +837,7 @@ describe('signInLogUserPages', () => {
     await expect(
       collect(signInLogUserPages(graph, logsSettings(), retry, { duplicates: 0 }))
     ).rejects.toBeInstanceOf(GraphFailure)
-    expect(batches).toHaveLength(5)
+    expect(batches).toHaveLength(9)
   })
 
   test('a 403 sub-response is an error, not "no sign-in"', async () => {

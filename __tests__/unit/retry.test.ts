@@ -1,11 +1,12 @@
-import { FetchError, Response } from 'node-fetch'
 import {
-  backoffMs,
   isRetryableStatus,
   parseRetryAfter,
-  withRetry,
-  type RetryContext
-} from '../../src/graph/retry.js'
+  pipeline,
+  TransientError,
+  type HttpResponse,
+  type Send
+} from '../../src/graph/pipeline.js'
+import { RetriesExhausted, retrying, type RetryContext } from '../../src/graph/retry.js'
 import { FakeClock } from '../../__fixtures__/io.js'
 
 const NOW = new Date('2025-06-15T12:00:00Z')
@@ -36,30 +37,6 @@ describe('parseRetryAfter', () => {
   })
 })
 
-describe('backoffMs', () => {
-  test.each([
-    [0, 1000],
-    [1, 2000],
-    [2, 4000],
-    [3, 8000],
-    [4, 8000],
-    [10, 8000]
-  ])('retry %i: %i ms ±20%%', (retry, base) => {
-    expect(backoffMs(retry, () => 0.5)).toBe(base)
-    expect(backoffMs(retry, () => 0)).toBe(base * 0.8)
-    expect(backoffMs(retry, () => 0.999_999)).toBeCloseTo(base * 1.2, -1)
-    for (let i = 0; i < 200; i++) {
-      const wait = backoffMs(retry, Math.random)
-      expect(wait).toBeGreaterThanOrEqual(base * 0.8)
-      expect(wait).toBeLessThanOrEqual(base * 1.2)
-    }
-  })
-
-  test('jitter varies with the random source', () => {
-    expect(backoffMs(1, () => 0.1)).not.toBe(backoffMs(1, () => 0.9))
-  })
-})
-
 describe('isRetryableStatus', () => {
   test.each([429, 500, 502, 503, 504])('%i is retried', (status) => {
     expect(isRetryableStatus(status)).toBe(true)
@@ -74,17 +51,23 @@ type Step = number | { status: number; retryAfter?: string } | Error
 function scripted(steps: Step[]) {
   const sent: number[] = []
   let index = 0
-  const send = async (): Promise<Response> => {
+  const send: Send = async () => {
     const step = steps[Math.min(index, steps.length - 1)]
     index++
     sent.push(index)
     if (step instanceof Error) throw step
     const { status, retryAfter } =
       typeof step === 'number' ? { status: step, retryAfter: undefined } : step
-    return new Response(JSON.stringify({ attempt: index }), {
+    const headers = new Map(retryAfter === undefined ? [] : [['retry-after', retryAfter]])
+    return {
       status,
-      headers: retryAfter === undefined ? {} : { 'Retry-After': retryAfter }
-    })
+      statusText: '',
+      headers: {
+        get: (name: string) => headers.get(name.toLowerCase()) ?? null,
+        forEach: (callback: (value: string, name: string) => void) => headers.forEach(callback)
+      },
+      text: JSON.stringify({ attempt: index })
+    }
   }
   return { send, calls: () => sent.length }
 }
@@ -95,8 +78,26 @@ function context(clock = new FakeClock(NOW, 0.5)) {
   return { retry, clock, logs }
 }
 
-const networkError = () =>
-  new FetchError('request to https://graph.example failed, reason: ECONNRESET', 'system')
+const networkError = () => new TransientError('GET /beta/users: ECONNRESET', 'network')
+
+/**
+ * One request through the retry layer: the first answer that is not retried, or the last one
+ * when the retries run out; a failure that outlasts them is thrown.
+ */
+async function withRetry(
+  what: string,
+  send: Send,
+  retry: RetryContext,
+  url = 'https://graph.example/beta/users?$select=id'
+): Promise<HttpResponse> {
+  try {
+    return await pipeline(send, retrying(retry))({ method: 'GET', url, headers: {}, what })
+  } catch (error) {
+    if (error instanceof RetriesExhausted && error.response && error.reason !== 'too-long')
+      return error.response
+    throw error
+  }
+}
 
 describe('withRetry', () => {
   test.each([429, 500, 502, 503, 504])(
@@ -114,7 +115,7 @@ describe('withRetry', () => {
     }
   )
 
-  test.each([429, 500, 502, 503, 504])(
+  test.each([500, 502, 503, 504])(
     'always %i: 4 retries (5 sends), backoff 1, 2, 4, 8 s, then the last response',
     async (status) => {
       const { send, calls } = scripted([status])
@@ -123,9 +124,40 @@ describe('withRetry', () => {
       expect(response.status).toBe(status)
       expect(calls()).toBe(5)
       expect(clock.sleeps).toEqual([1000, 2000, 4000, 8000])
-      expect(await response.json()).toEqual({ attempt: 5 })
+      expect(JSON.parse(response.text)).toEqual({ attempt: 5 })
     }
   )
+
+  test.each([
+    ['the directory (10 s window)', 'https://graph.example/beta/users?$select=id', 10_000],
+    [
+      'signInActivity (60 s window)',
+      'https://graph.example/beta/users?$select=id,signInActivity',
+      60_000
+    ]
+  ])(
+    'always 429 without Retry-After, %s: 8 retries backing off 1, 2, 4 … s up to the documented window',
+    async (_, url, windowMs) => {
+      const { send, calls } = scripted([429])
+      const { retry, clock, logs } = context()
+      const response = await withRetry('x', send, retry, url)
+      expect(response.status).toBe(429)
+      expect(calls()).toBe(9)
+      const expected = [1, 2, 4, 8, 16, 32, 64, 128].map((s) => Math.min(s * 1000, windowMs))
+      expect(clock.sleeps).toEqual(expected)
+      // The documented window has passed before the run gives up.
+      expect(clock.sleeps.reduce((sum, ms) => sum + ms, 0)).toBeGreaterThan(windowMs)
+      expect(logs[0]).toMatch(/x: HTTP 429; waiting 1\.00 s before retry 1 of 8/)
+    }
+  )
+
+  test('throttling is bounded by the total wait too: 10 minutes', async () => {
+    const { send, calls } = scripted([{ status: 429, retryAfter: '299' }])
+    const { retry, clock } = context()
+    await withRetry('x', send, retry)
+    expect(clock.sleeps).toEqual([299_000, 299_000])
+    expect(calls()).toBe(3)
+  })
 
   test('backoff has jitter within ±20%', async () => {
     const { send } = scripted([503])
@@ -182,8 +214,9 @@ describe('withRetry', () => {
     ])
     const { retry, clock } = context()
     await withRetry('x', send, retry)
-    expect(clock.sleeps).toEqual([3000, 2000, 1250])
-    expect(retry.waited.ms).toBe(6250)
+    // Throttling and failures back off apart: the 503 is the first failure, 1 s.
+    expect(clock.sleeps).toEqual([3000, 1000, 1250])
+    expect(retry.waited.ms).toBe(5250)
   })
 
   test('a Retry-After beyond the limit fails instead of hanging', async () => {
@@ -209,7 +242,7 @@ describe('withRetry', () => {
   test('network errors every time: 5 tries, then the last error is thrown', async () => {
     const { send, calls } = scripted([networkError()])
     const { retry, clock } = context()
-    await expect(withRetry('x', send, retry)).rejects.toBeInstanceOf(FetchError)
+    await expect(withRetry('x', send, retry)).rejects.toBeInstanceOf(RetriesExhausted)
     expect(calls()).toBe(5)
     expect(clock.sleeps).toEqual([1000, 2000, 4000, 8000])
   })
@@ -222,9 +255,8 @@ describe('withRetry', () => {
     expect(calls()).toBe(5)
   })
 
-  test('an abort is not retried', async () => {
+  test('an error that is not transient (a bug, a refused link) is not retried', async () => {
     const abort = new Error('The operation was aborted.')
-    abort.name = 'AbortError'
     const { send, calls } = scripted([abort, 200])
     const { retry } = context()
     await expect(withRetry('x', send, retry)).rejects.toBe(abort)

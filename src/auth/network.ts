@@ -1,4 +1,6 @@
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node'
+import { fetchTransport, pipeline, TransientError, type HttpResponse } from '../graph/pipeline.js'
+import { RetriesExhausted, retrying, type RetryContext } from '../graph/retry.js'
 import type { Fetch } from '../http.js'
 
 /** msal's network module, plus the last connection failure (msal hides the cause). */
@@ -17,44 +19,57 @@ export interface NetworkFailure {
   text: string
 }
 
-/** The reason of a network error without the URL (node-fetch: "request to … failed, reason: …"). */
-function reasonOf(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error)
-  return (/reason: (.*)$/s.exec(message)?.[1] ?? message).split(/\r?\n/)[0]
+/** The reason of a failure without the method and path the transport puts first. */
+function reasonOf(error: TransientError): string {
+  return error.message.replace(/^[A-Z]+ \S+: /, '')
 }
 
 /**
- * msal's network module over the action's proxy-aware fetch, so token requests take the same
- * route (HTTPS_PROXY / NO_PROXY, extra CA certificates) as Graph calls. msal turns a failed
- * request into "endpoints_resolution_error" or "network_error" without the cause, so the cause is
- * kept here for the error message.
+ * msal's network module over the action's proxy-aware fetch and the same transport and retry
+ * layers as Graph's requests (pipeline.ts): token requests take the same route (HTTPS_PROXY /
+ * NO_PROXY, extra CA certificates), time out the same way, and a 429, 5xx or network error from
+ * the token endpoint is sent again (bounded, Retry-After honoured) before msal sees it. msal turns
+ * a failed request into "endpoints_resolution_error" or "network_error" without the cause, so the
+ * cause is kept here for the error message.
  */
-export function msalNetworkModule(fetch: Fetch): MsalNetwork {
+export function msalNetworkModule(
+  fetch: Fetch,
+  retry: RetryContext,
+  silenceMs: number
+): MsalNetwork {
   let failure: NetworkFailure | undefined
-  const send = async <T>(
+  const send = pipeline(fetchTransport(fetch, silenceMs), retrying(retry))
+  const request = async <T>(
     method: 'GET' | 'POST',
     url: string,
-    options?: NetworkRequestOptions,
-    timeout?: number
+    options?: NetworkRequestOptions
   ) => {
-    let response
+    const host = new URL(url).host
+    let response: HttpResponse
     try {
-      response = await fetch(url, {
+      response = await send({
         method,
-        headers: options?.headers,
+        url,
+        headers: options?.headers ?? {},
         body: options?.body,
-        signal: timeout ? AbortSignal.timeout(timeout) : undefined
+        what: `token request to ${host}`,
+        parse: 'text'
       })
     } catch (error) {
-      failure = { kind: 'network', text: `${new URL(url).host}: ${reasonOf(error)}` }
-      throw error
+      if (error instanceof RetriesExhausted && error.response) response = error.response
+      else {
+        const cause = error instanceof RetriesExhausted ? error.failure : error
+        if (cause instanceof TransientError) {
+          failure = { kind: 'network', text: `${host}: ${reasonOf(cause)}` }
+        }
+        throw error
+      }
     }
-    const text = await response.text()
     const headers: Record<string, string> = {}
     response.headers.forEach((value, name) => (headers[name.toLowerCase()] = value))
     let body: unknown
     try {
-      body = JSON.parse(text)
+      body = JSON.parse(response.text)
     } catch {
       body = undefined
     }
@@ -62,15 +77,15 @@ export function msalNetworkModule(fetch: Fetch): MsalNetwork {
     if (body === undefined || (response.status >= 400 && !oauthError)) {
       // A gateway, proxy or outage page rather than Entra's answer: msal would report it as
       // "Not Available", so give it an OAuth-shaped error and keep the status for the message.
-      const what = `${new URL(url).host} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}${body === undefined ? ' (not JSON)' : ''}`
+      const what = `${host} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}${body === undefined ? ' (not JSON)' : ''}`
       if (response.status >= 400) failure = { kind: 'status', text: what }
       body = { error: 'invalid_response', error_description: what }
     }
     return { headers, body: body as T, status: response.status } satisfies NetworkResponse<T>
   }
   return {
-    sendGetRequestAsync: (url, options, timeout) => send('GET', url, options, timeout),
-    sendPostRequestAsync: (url, options) => send('POST', url, options),
+    sendGetRequestAsync: (url, options) => request('GET', url, options),
+    sendPostRequestAsync: (url, options) => request('POST', url, options),
     lastFailure: () => failure,
     reset: () => {
       failure = undefined

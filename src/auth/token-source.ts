@@ -9,6 +9,7 @@ import { maskSecret, type ActionIO, type Clock } from '../io.js'
 import type { PolicySettings, Settings } from '../settings/settings.js'
 import { AuthFailure } from '../errors.js'
 import { explainAuthError, type AuthErrorOptions, type OidcClaims } from './errors.js'
+import { createRetryContext } from '../graph/retry.js'
 import { msalNetworkModule } from './network.js'
 import { githubAssertion, requireGithubOidc } from './oidc.js'
 
@@ -47,7 +48,7 @@ const EXPIRY_MARGIN_MS = 5 * 60_000
  */
 /** The sign-in settings: the explanations' fields, plus what the scopes need. */
 export type TokenSourceOptions = AuthErrorOptions &
-  Pick<Settings, 'graphEndpoint' | 'excludeGroups'> & {
+  Pick<Settings, 'graphEndpoint' | 'excludeGroups' | 'requestTimeoutMs'> & {
     policy: Pick<PolicySettings, 'privilegedThresholdDays'>
   }
 
@@ -65,7 +66,7 @@ export function createTokenSource(
     // Listing the host (with its port) makes msal trust it without public-cloud instance discovery.
     knownAuthorities: [authorityUrl.host]
   }
-  const network = msalNetworkModule(fetch)
+  const network = msalNetworkModule(fetch, createRetryContext(clock, io), settings.requestTimeoutMs)
   const system: Configuration['system'] = { networkClient: network }
   const scopes = graphScopes(settings)
   let claims: OidcClaims | undefined

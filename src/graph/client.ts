@@ -1,29 +1,81 @@
-import type { Readable } from 'node:stream'
-import { FetchError, type Response } from 'node-fetch'
 import type { TokenSource } from '../auth/token-source.js'
+import { RETRY } from '../constants.js'
+import { GraphFailure } from '../errors.js'
 import type { Fetch } from '../http.js'
 import type { Settings } from '../settings/settings.js'
-import { GraphFailure } from '../errors.js'
 import { explainGraphError, type GraphCall, type GraphErrorOptions } from './errors.js'
-import { leadingNextLink } from './next-link.js'
-import { withRetry, type RetryContext } from './retry.js'
+import { Pacing } from './pacing.js'
+import {
+  counting,
+  decode,
+  fetchTransport,
+  pipeline,
+  type HttpRequest,
+  type Policy,
+  type Send
+} from './pipeline.js'
+import { RetriesExhausted, retrying, type RetryContext } from './retry.js'
 
-/** Authenticated JSON calls to Graph with retry, Retry-After and one token refresh on 401. */
+/** Authenticated JSON calls to Graph through the request pipeline (see pipeline.ts). */
 export interface GraphClient {
   /**
    * `pathOrUrl`: a path under `<graph-endpoint>/<graph-version>/`, or an absolute nextLink.
    * `onNextLink` is called as soon as a `@odata.nextLink` that precedes `value` in a successful
-   * body has arrived, before the rest of the body is read (see leadingNextLink).
+   * body has arrived, before the rest of the body is read (see leadingNextLink). `expect` checks
+   * the parsed body inside the retried unit.
    */
-  get<T>(pathOrUrl: string, call: GraphCall, onNextLink?: (link: string) => void): Promise<T>
+  get<T>(
+    pathOrUrl: string,
+    call: GraphCall,
+    onNextLink?: (link: string) => void,
+    expect?: (json: unknown) => string | undefined
+  ): Promise<T>
   post<T>(path: string, body: unknown, call: GraphCall): Promise<T>
+  /** A plain-text answer (`users/$count`) with extra headers. */
+  text(path: string, call: GraphCall, headers: Record<string, string>): Promise<string>
+  /** Graph's throttling as learned so far. */
+  readonly pacing: Pacing
   /** Requests sent to Graph so far (retries included). */
   readonly requests: number
 }
 
 /** Where Graph is, and what error explanations need. */
-export type GraphClientOptions = Pick<Settings, 'graphEndpoint' | 'graphVersion'> &
+export type GraphClientOptions = Pick<
+  Settings,
+  'graphEndpoint' | 'graphVersion' | 'requestTimeoutMs'
+> &
   GraphErrorOptions
+
+/** Never send the token anywhere but the Graph endpoint the user configured. */
+function originGuard(options: GraphClientOptions): Policy {
+  const origin = new URL(options.graphEndpoint).origin
+  return (request, next) => {
+    const target = new URL(request.url).origin
+    if (target !== origin) {
+      throw new GraphFailure(
+        `Graph returned a link to ${target}, outside ${options.graphEndpoint}; refusing to follow it.`
+      )
+    }
+    return next(request)
+  }
+}
+
+/**
+ * The bearer token on every request; a 401 (a token revoked or expired mid-run) fetches a fresh
+ * one, bypassing msal's cache, and sends the request once more.
+ */
+function bearer(tokens: TokenSource, log: (message: string) => void): Policy {
+  const withToken = (request: HttpRequest, token: string): HttpRequest => ({
+    ...request,
+    headers: { ...request.headers, authorization: `Bearer ${token}` }
+  })
+  return async (request, next) => {
+    const response = await next(withToken(request, await tokens.token(false)))
+    if (response.status !== 401) return response
+    log(`${request.what}: Graph answered 401; fetching a fresh token and repeating the request`)
+    return next(withToken(request, await tokens.token(true)))
+  }
+}
 
 export function createGraphClient(
   options: GraphClientOptions,
@@ -32,124 +84,84 @@ export function createGraphClient(
   retry: RetryContext
 ): GraphClient {
   const base = `${options.graphEndpoint}/${options.graphVersion}/`
-  const origin = new URL(options.graphEndpoint).origin
-  let requests = 0
+  const counter = { requests: 0 }
+  const pacing = new Pacing(retry.clock)
+  const send: Send = pipeline(
+    fetchTransport(fetch, options.requestTimeoutMs),
+    originGuard(options),
+    bearer(tokens, retry.log),
+    retrying(retry),
+    pacing.policy,
+    counting(counter),
+    decode
+  )
 
-  const resolveUrl = (pathOrUrl: string): string => {
-    const url = new URL(pathOrUrl, base)
-    // Never send the token anywhere but the Graph endpoint the user configured.
-    if (url.origin !== origin) {
+  const call = async (
+    request: Omit<HttpRequest, 'headers'> & { headers?: Record<string, string> },
+    graphCall: GraphCall
+  ) => {
+    let response
+    try {
+      response = await send({
+        ...request,
+        headers: { accept: 'application/json', ...request.headers }
+      })
+    } catch (error) {
+      if (!(error instanceof RetriesExhausted)) throw error
+      if (error.reason === 'too-long') throw new GraphFailure(error.message)
+      if (error.response) {
+        const { status, text } = error.response
+        throw explainGraphError(status, text, graphCall, options, error.message)
+      }
+      const failure = error.failure!
       throw new GraphFailure(
-        `Graph returned a link to ${url.origin}, outside ${options.graphEndpoint}; refusing to follow it.`
+        failure.kind === 'body'
+          ? `${failure.message}, ${RETRY.maxBodyRetries} retries included; the listing cannot be trusted.`
+          : `Could not reach Graph at ${options.graphEndpoint} for ${graphCall.what} after every retry: ${failure.message}`
       )
     }
-    return url.href
+    if (response.status < 200 || response.status >= 300)
+      throw explainGraphError(response.status, response.text, graphCall, options)
+    return response
   }
 
-  const call = async <T>(
-    method: 'GET' | 'POST',
-    pathOrUrl: string,
-    body: unknown,
-    graphCall: GraphCall,
-    onNextLink?: (link: string) => void
-  ): Promise<T> => {
-    const { what } = graphCall
-    const url = resolveUrl(pathOrUrl)
-    let refreshed = false
-    for (;;) {
-      const token = await tokens.token(false)
-      const response = await withRetry(
-        what,
-        () => {
-          requests++
-          return fetch(url, {
-            method,
-            headers: {
-              authorization: `Bearer ${token}`,
-              accept: 'application/json',
-              ...(body === undefined ? {} : { 'content-type': 'application/json' })
-            },
-            body: body === undefined ? undefined : JSON.stringify(body)
-          })
-        },
-        retry
-      ).catch((error: unknown) => {
-        if (error instanceof Error && error.name !== 'FetchError') throw error
-        throw new GraphFailure(
-          `Could not reach Graph at ${options.graphEndpoint} for ${what} after every retry: ${(error as Error).message}`
-        )
-      })
-      const ok = response.status >= 200 && response.status < 300
-      const text = await readBody(response, ok ? onNextLink : undefined)
-      if (response.status === 401 && !refreshed) {
-        // The token was revoked or expired mid-run: fetch a fresh one (bypassing msal's cache) once.
-        refreshed = true
-        retry.log(`${what}: Graph answered 401; fetching a fresh token and repeating the request`)
-        await tokens.token(true)
-        continue
-      }
-      if (response.status < 200 || response.status >= 300)
-        throw explainGraphError(response.status, text, graphCall, options)
-      try {
-        return JSON.parse(text) as T
-      } catch {
-        throw new GraphFailure(
-          `Graph answered ${what} with a body that is not JSON (HTTP ${response.status}).`
-        )
-      }
-    }
-  }
-
+  const url = (pathOrUrl: string) => new URL(pathOrUrl, base).href
   return {
-    get: (pathOrUrl, graphCall, onNextLink) =>
-      call('GET', pathOrUrl, undefined, graphCall, onNextLink),
-    post: (path, body, graphCall) => call('POST', path, body, graphCall),
+    get: async <T>(
+      pathOrUrl: string,
+      graphCall: GraphCall,
+      onNextLink?: (link: string) => void,
+      expect?: (json: unknown) => string | undefined
+    ) =>
+      (
+        await call(
+          { method: 'GET', url: url(pathOrUrl), what: graphCall.what, onNextLink, expect },
+          graphCall
+        )
+      ).json as T,
+    post: async <T>(path: string, body: unknown, graphCall: GraphCall) =>
+      (
+        await call(
+          {
+            method: 'POST',
+            url: url(path),
+            what: graphCall.what,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body)
+          },
+          graphCall
+        )
+      ).json as T,
+    text: async (path, graphCall, headers) =>
+      (
+        await call(
+          { method: 'GET', url: url(path), what: graphCall.what, headers, parse: 'text' },
+          graphCall
+        )
+      ).text,
+    pacing,
     get requests() {
-      return requests
+      return counter.requests
     }
   }
-}
-
-/**
- * The body as text, read chunk by chunk: with `onNextLink`, a leading nextLink is handed over as
- * soon as its chunk arrives, so the next page's request overlaps reading and parsing this one.
- * Decoded once with Buffer#toString (node-fetch's text() goes through TextDecoder, slower);
- * errors and the BOM are handled as text() handles them.
- */
-async function readBody(response: Response, onNextLink?: (link: string) => void): Promise<string> {
-  const stream = response.body as Readable | null
-  if (stream === null) return ''
-  const chunks: Buffer[] = []
-  let bytes = 0
-  let scanning = onNextLink !== undefined
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      chunks.push(chunk)
-      bytes += chunk.length
-      if (scanning) {
-        const head = (chunks.length === 1 ? chunk : Buffer.concat(chunks, bytes)).toString('utf8')
-        const link = leadingNextLink(head)
-        if (link !== undefined) {
-          scanning = false
-          if (link !== null) onNextLink!(link)
-        }
-      }
-    }
-  } catch (error) {
-    if (error instanceof FetchError || (error as Error).name === 'AbortError') throw error
-    throw new FetchError(
-      `Invalid response body while trying to fetch ${response.url}: ${(error as Error).message}`,
-      'system',
-      error as unknown as Record<string, unknown>
-    )
-  }
-  if (!stream.readableEnded) {
-    throw new FetchError(
-      `Premature close of server response while trying to fetch ${response.url}`,
-      'system'
-    )
-  }
-  const text = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, bytes)).toString('utf8')
-  // TextDecoder (text()) drops a leading BOM; JSON.parse would reject it.
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
 }

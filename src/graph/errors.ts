@@ -20,7 +20,8 @@ export type GraphErrorOptions = Pick<Settings, 'tenantId'> & {
 
 const PERMISSIONS: Record<GraphResource, string> = {
   users: 'User.Read.All and AuditLog.Read.All',
-  signInLogs: 'AuditLog.Read.All',
+  // List signIns documents both (a known issue makes Directory.Read.All necessary).
+  signInLogs: 'AuditLog.Read.All and Directory.Read.All',
   groups: 'GroupMember.Read.All',
   // rbacapplication-list-roleassignments / -roledefinitions: least privileged.
   roles: 'RoleManagement.Read.Directory',
@@ -53,7 +54,9 @@ export function explainGraphError(
   status: number,
   body: string,
   call: GraphCall,
-  options: GraphErrorOptions
+  options: GraphErrorOptions,
+  /** For a 429 that outlasted the retries: how often and how long (RetryStrategy). */
+  throttled?: string
 ): GraphFailure {
   const { what, resource } = call
   const { code, message } = graphErrorOf(body)
@@ -90,6 +93,13 @@ export function explainGraphError(
   if (status === 400) {
     return new GraphFailure(
       `Graph rejected the request for ${what} (400 ${code ?? 'Bad Request'}${detail}).`,
+      status,
+      code
+    )
+  }
+  if (status === 429) {
+    return new GraphFailure(
+      `Graph kept refusing ${what} with HTTP 429 (${code ?? 'no error code'}${detail}): ${throttled ?? 'throttled on every retry'}; run again later.`,
       status,
       code
     )

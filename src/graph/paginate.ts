@@ -1,5 +1,4 @@
 import type { GraphClient } from './client.js'
-import { GraphFailure } from '../errors.js'
 import type { GraphCall } from './errors.js'
 
 interface GraphPage<T> {
@@ -14,6 +13,13 @@ interface Slot<T> {
   earlyLink?: string
   next?: Slot<T>
 }
+
+/**
+ * A page must carry a `value` list: checked inside the retried unit, so a body that is not a page
+ * is sent again, and one that stays broken is an error, never an empty page.
+ */
+const isPage = (json: unknown): string | undefined =>
+  Array.isArray((json as GraphPage<unknown> | null)?.value) ? undefined : 'without a "value" list'
 
 /**
  * Every page of a Graph collection, following `@odata.nextLink` to the end. A page without a
@@ -34,10 +40,17 @@ export async function* pages<T>(
   let wanted = 1
   const request = (link: string, number: number): Slot<T> => {
     const slot: Slot<T> = {
-      page: graph.get<GraphPage<T>>(link, { ...call, what: `${what} page ${number}` }, (early) => {
-        slot.earlyLink = early
-        if (number <= wanted) slot.next = request(early, number + 1)
-      })
+      page: graph.get<GraphPage<T>>(
+        link,
+        { ...call, what: `${what} page ${number}` },
+        (early) => {
+          // A page sent again (a body that broke off) hands its link over once.
+          if (slot.earlyLink !== undefined) return
+          slot.earlyLink = early
+          if (number <= wanted) slot.next = request(early, number + 1)
+        },
+        isPage
+      )
     }
     // Awaited below; this only keeps a failure after an early exit from being unhandled.
     slot.page.catch(() => undefined)
@@ -50,14 +63,9 @@ export async function* pages<T>(
     if (slot.earlyLink !== undefined && slot.next === undefined)
       slot.next = request(slot.earlyLink, number + 1)
     const page: GraphPage<T> = await slot.page
-    if (!Array.isArray(page.value)) {
-      throw new GraphFailure(
-        `Graph answered ${what} page ${number} without a "value" list; the listing cannot be trusted.`
-      )
-    }
     const next = page['@odata.nextLink'] || undefined
     if (next === undefined) {
-      yield page.value
+      yield page.value!
       return
     }
     const early = slot.next !== undefined && slot.earlyLink === next
@@ -65,6 +73,6 @@ export async function* pages<T>(
     // A request made just now goes out on a later tick: let it leave before the caller's
     // (synchronous) work on this page.
     if (!early) await new Promise((resolve) => setImmediate(resolve))
-    yield page.value
+    yield page.value!
   }
 }

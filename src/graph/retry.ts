@@ -1,31 +1,13 @@
-import type { Response } from 'node-fetch'
-import { RETRY } from '../constants.js'
+import { RETRY, THROTTLE } from '../constants.js'
 import type { ActionIO, Clock } from '../io.js'
-import { GraphFailure } from '../errors.js'
-
-/**
- * Retry-After as milliseconds: whole or fractional seconds, or an HTTP date. Undefined when
- * absent or unreadable (then the caller backs off exponentially).
- */
-export function parseRetryAfter(value: string | null | undefined, now: Date): number | undefined {
-  if (value === null || value === undefined || value.trim() === '') return undefined
-  const text = value.trim()
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000)
-  // An HTTP date has a weekday or month name; Date.parse would also take "-1" or "1.5.2".
-  const date = /[a-z]/i.test(text) ? Date.parse(text) : NaN
-  if (Number.isNaN(date)) return undefined
-  return Math.max(0, date - now.getTime())
-}
-
-/** Backoff before retry number `retry` (0-based): 1, 2, 4, 8 s, each ±20% jitter. */
-export function backoffMs(retry: number, random: () => number): number {
-  const base = RETRY.backoffSeconds[Math.min(retry, RETRY.backoffSeconds.length - 1)] * 1000
-  return Math.round(base * (0.8 + 0.4 * random()))
-}
-
-export function isRetryableStatus(status: number): boolean {
-  return (RETRY.statuses as readonly number[]).includes(status)
-}
+import { DOCUMENTED_WINDOW_MS, quotaOf, type QuotaBucket } from './pacing.js'
+import {
+  isRetryableStatus,
+  parseRetryAfter,
+  TransientError,
+  type HttpResponse,
+  type Policy
+} from './pipeline.js'
 
 export interface RetryContext {
   clock: Clock
@@ -35,65 +17,127 @@ export interface RetryContext {
   waited: { ms: number }
 }
 
-/** A fresh context: every wait logged as an info line, the waiting time summed from zero. */
 export function createRetryContext(clock: Clock, io: Pick<ActionIO, 'info'>): RetryContext {
   return { clock, log: (message) => io.info(message), waited: { ms: 0 } }
 }
 
-/**
- * The wait before retry number `retry`: Retry-After exactly when given, else backoff. A
- * Retry-After beyond RETRY.maxRetryAfterSeconds fails the run instead of hanging the job.
- */
-export function retryDelayMs(
-  what: string,
-  retryAfter: string | null | undefined,
-  retry: number,
-  clock: Clock
-): number {
-  const asked = parseRetryAfter(retryAfter, clock.now())
-  if (asked !== undefined && asked > RETRY.maxRetryAfterSeconds * 1000) {
-    throw new GraphFailure(
-      `${what}: Graph asked to wait ${Math.round(asked / 1000)} s (Retry-After), longer than the ${RETRY.maxRetryAfterSeconds} s the action waits; run again later.`
-    )
+/** A request that kept failing: the last answer or failure, and why the retries stopped. */
+export class RetriesExhausted extends Error {
+  constructor(
+    message: string,
+    /** `too-long`: a Retry-After beyond what the action waits; the message says it all. */
+    readonly reason: 'throttled' | 'failed' | 'too-long',
+    readonly response?: HttpResponse,
+    readonly failure?: TransientError
+  ) {
+    super(message)
+    this.name = 'RetriesExhausted'
   }
-  return asked ?? backoffMs(retry, () => clock.random())
 }
 
 /**
- * Sends, and sends again on 429/500/502/503/504 or a network error, at most RETRY.maxRetries
- * times. Returns the last response (the caller maps a final error status); throws the last
- * network error.
+ * How long to wait before sending a request again, and when to stop: one strategy for Graph
+ * requests, `$batch` sub-requests and token requests.
+ * - 429 (throttled): Retry-After exactly; without it 1, 2, 4 … s, capped at the bucket's
+ *   documented window, so the window has passed before the run gives up. At most
+ *   THROTTLE.maxRefusals answers and THROTTLE.maxWaitMs of waiting per request: throttling ends
+ *   only a run that has stopped making progress.
+ * - 500/502/503/504, network errors, timeouts: Retry-After when given, else 1, 2, 4, 8 s ±20 %;
+ *   at most RETRY.maxRetries retries; a body cut off or not what it must be: RETRY.maxBodyRetries.
+ * - A Retry-After over RETRY.maxRetryAfterSeconds is not waited for.
  */
-export async function withRetry(
-  what: string,
-  send: () => Promise<Response>,
-  context: RetryContext
-): Promise<Response> {
-  for (let retry = 0; ; retry++) {
-    let response: Response | undefined
-    let failure: unknown
-    try {
-      response = await send()
-    } catch (error) {
-      if ((error as Error).name === 'AbortError') throw error
-      failure = error
+export class RetryStrategy {
+  private throttled = 0
+  private failed = 0
+  private waitedMs = 0
+  /** The retry the last wait was for, and the bound on such retries, for the log line. */
+  retry = { number: 0, of: 0 }
+
+  constructor(
+    private readonly log: RetryContext,
+    private readonly bucket: QuotaBucket
+  ) {}
+
+  /** The wait before the next attempt, or a RetriesExhausted to throw. */
+  next(
+    what: string,
+    outcome: { status: number; retryAfter: string | null } | { failure: TransientError }
+  ): number | RetriesExhausted {
+    const now = this.log.clock.now()
+    const asked = 'status' in outcome ? parseRetryAfter(outcome.retryAfter, now) : undefined
+    if (asked !== undefined && asked > RETRY.maxRetryAfterSeconds * 1000) {
+      return new RetriesExhausted(
+        `${what}: Graph asked to wait ${Math.round(asked / 1000)} s (Retry-After), longer than the ${RETRY.maxRetryAfterSeconds} s the action waits; run again later.`,
+        'too-long'
+      )
     }
-    if (response && !isRetryableStatus(response.status)) return response
-    if (retry >= RETRY.maxRetries) {
-      if (response) return response
-      throw failure
+    let wait: number
+    this.retry.number++
+    if ('status' in outcome && outcome.status === 429) {
+      this.throttled++
+      this.retry.of = THROTTLE.maxRefusals
+      wait = asked ?? Math.min(1000 * 2 ** (this.throttled - 1), DOCUMENTED_WINDOW_MS[this.bucket])
+      if (this.throttled > THROTTLE.maxRefusals || this.waitedMs + wait > THROTTLE.maxWaitMs) {
+        return new RetriesExhausted(
+          `refused ${this.throttled} times in a row after waiting ${Math.round(this.waitedMs / 1000)} s in all`,
+          'throttled'
+        )
+      }
+    } else {
+      this.failed++
+      // A broken body is sent again fewer times: it is a fault of the answer, rarely of the moment.
+      const limit =
+        'failure' in outcome && outcome.failure.kind === 'body'
+          ? RETRY.maxBodyRetries
+          : RETRY.maxRetries
+      this.retry.of = limit
+      if (this.failed > limit) {
+        const reason = 'status' in outcome ? `HTTP ${outcome.status}` : outcome.failure.message
+        return new RetriesExhausted(`${what} failed after ${limit} retries: ${reason}`, 'failed')
+      }
+      const base = RETRY.backoffSeconds[Math.min(this.failed - 1, RETRY.backoffSeconds.length - 1)]
+      wait = asked ?? Math.round(base * 1000 * (0.8 + 0.4 * this.log.clock.random()))
     }
-    const retryAfter = response?.headers.get('retry-after')
-    const wait = retryDelayMs(what, retryAfter, retry, context.clock)
-    const reason = response
-      ? `HTTP ${response.status}${retryAfter ? `, Retry-After ${retryAfter}` : ''}`
-      : `network error: ${(failure as Error).message}`
-    context.log(
-      `${what}: ${reason}; waiting ${(wait / 1000).toFixed(2)} s before retry ${retry + 1} of ${RETRY.maxRetries}`
-    )
-    // Drain the body so the keep-alive connection can be reused.
-    if (response) await response.arrayBuffer().catch(() => undefined)
-    context.waited.ms += wait
-    await context.clock.sleep(wait)
+    this.waitedMs += wait
+    return wait
+  }
+}
+
+/**
+ * Sends again per RetryStrategy. Returns the first answer that is not retryable; when the
+ * retries run out, throws RetriesExhausted carrying the last answer or failure.
+ */
+export function retrying(log: RetryContext): Policy {
+  return async (request, next) => {
+    const strategy = new RetryStrategy(log, quotaOf(request.url, request.body).bucket)
+    for (;;) {
+      let response: HttpResponse | undefined
+      let failure: TransientError | undefined
+      try {
+        response = await next(request)
+      } catch (error) {
+        if (!(error instanceof TransientError)) throw error
+        failure = error
+      }
+      if (response && !isRetryableStatus(response.status)) return response
+      const retryAfter = response?.headers.get('retry-after') ?? null
+      const wait = strategy.next(
+        request.what,
+        response ? { status: response.status, retryAfter } : { failure: failure! }
+      )
+      if (wait instanceof RetriesExhausted) {
+        throw new RetriesExhausted(wait.message, wait.reason, response, failure)
+      }
+      const reason = response
+        ? `HTTP ${response.status}${retryAfter ? `, Retry-After ${retryAfter}` : ''}`
+        : failure!.kind === 'network'
+          ? `network error: ${failure!.message}`
+          : failure!.message
+      log.log(
+        `${request.what}: ${reason}; waiting ${(wait / 1000).toFixed(2)} s before retry ${strategy.retry.number} of ${strategy.retry.of}`
+      )
+      log.waited.ms += wait
+      await log.clock.sleep(wait)
+    }
   }
 }

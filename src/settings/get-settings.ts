@@ -205,6 +205,7 @@ function readOutput(
   | 'summaryRows'
   | 'redact'
   | 'pageSize'
+  | 'requestTimeoutMs'
 > {
   const formats = choices(
     io,
@@ -227,6 +228,7 @@ function readOutput(
     jobSummary: bool(io, Inputs.JobSummary, true),
     summaryRows: wholeNumber(io, Inputs.SummaryRows, 0, 10000, 50),
     redact: choice(io, Inputs.Redact, REDACT, 'none'),
-    pageSize: wholeNumber(io, Inputs.PageSize, 1, 500, 500)
+    pageSize: wholeNumber(io, Inputs.PageSize, 1, 500, 500),
+    requestTimeoutMs: wholeNumber(io, Inputs.RequestTimeout, 1, 600, 60) * 1000
   }
 }

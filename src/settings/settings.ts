@@ -116,4 +116,6 @@ export interface Settings {
   redact: Redact
   /** `page-size`: users per Graph page ($top). */
   pageSize: number
+  /** `request-timeout` in ms: how long a request may stay silent before it is sent again. */
+  requestTimeoutMs: number
 }

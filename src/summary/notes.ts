@@ -36,6 +36,17 @@ export function duplicatesNote(duplicates: number): string {
   return `Graph listed ${users} more than once (the directory changed while it was read): ${duplicates} duplicate${duplicates === 1 ? '' : 's'} dropped, each user is counted and written once.`
 }
 
+/**
+ * v1.0's sign-in log holds interactive sign-ins only (List signIns returns non-interactive ones
+ * only with the signInEventTypes filter, which v1.0 lacks): said once, before the first request.
+ */
+export function interactiveOnlyWarning(
+  settings: Pick<Settings, 'source' | 'graphVersion'>
+): string | undefined {
+  if (settings.source !== 'sign-in-logs' || settings.graphVersion !== 'v1.0') return undefined
+  return "graph-version v1.0: Graph's v1.0 sign-in log holds interactive sign-ins only, so users active only through apps refreshing tokens (Outlook, Teams, phones) may look inactive. Use graph-version: beta, or source: sign-in-activity (the default)."
+}
+
 /** New, still and no-longer stale users against the baseline: counts, then up to 20 UPNs each. */
 export function baselineNotes(
   outcome: BaselineComparison & { counts: Counts },
