@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 import type { ReportMeta } from '../src/report/json.js'
@@ -27,8 +27,6 @@ function projectRoot(): string {
 }
 export const ROOT = projectRoot()
 export const ACTION = join(ROOT, 'dist', 'index.js')
-/** The merge action's bundle (merge/action.yml's runs.main). */
-export const MERGE_ACTION = join(ROOT, 'dist', 'merge', 'index.js')
 
 export interface ActionYml {
   inputs: Record<string, { default?: string; required?: boolean; description: string }>
@@ -39,6 +37,8 @@ export const actionYml = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) a
 export const mergeActionYml = parse(
   readFileSync(join(ROOT, 'merge', 'action.yml'), 'utf8')
 ) as ActionYml
+/** The merge action's bundle, where merge/action.yml's runs.main points (as a runner resolves it). */
+export const MERGE_ACTION = resolve(ROOT, 'merge', mergeActionYml.runs.main)
 
 export interface ActionRun {
   code: number | null
