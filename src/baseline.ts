@@ -1,5 +1,6 @@
 import { Inputs } from './constants.js'
 import { InputError } from './errors.js'
+import { jsonSyntaxError } from './json-syntax.js'
 
 /** Most users named per baseline list in the summary; the report has them all. */
 export const BASELINE_SAMPLE = 20
@@ -28,9 +29,11 @@ export function parseBaseline(text: string, path: string): Baseline {
   let report: { schemaVersion?: unknown; generatedAt?: unknown; users?: unknown }
   try {
     report = JSON.parse(text) as typeof report
-  } catch (error) {
+  } catch {
+    // JSON.parse's message quotes the text around the error: the file may hold anything.
+    const where = jsonSyntaxError(text)
     throw new InputError(
-      `Input '${Inputs.Baseline}' must be a report JSON from this action; "${path}" cannot be read as JSON (${(error as Error).message.split('\n')[0]}).`
+      `Input '${Inputs.Baseline}' must be a report JSON from this action; "${path}" is not JSON${where ? ` at line ${where.line}, column ${where.column}: expected ${where.expected}` : ''}.`
     )
   }
   if (report.schemaVersion !== 1 || !Array.isArray(report.users)) {

@@ -26,9 +26,15 @@ export function isGuid(value: string): boolean {
 
 /**
  * Parses exclusion lines (`pattern [until:YYYY-MM-DD] [# reason]`). Throws a message naming the
- * line for anything else, so a typo in a compliance exclusion list never passes silently.
+ * line for anything else, so a typo in a compliance exclusion list never passes silently. The
+ * message quotes the line only with `quoteLines` (the `exclude` input itself): a file's content
+ * is never printed, its line number and what was expected are.
  */
-export function parseExclusions(text: string, source: string): ExclusionRule[] {
+export function parseExclusions(
+  text: string,
+  source: string,
+  { quoteLines = false }: { quoteLines?: boolean } = {}
+): ExclusionRule[] {
   const rules: ExclusionRule[] = []
   text.split(/\r?\n/).forEach((raw, index) => {
     const origin = `${source} line ${index + 1}`
@@ -43,7 +49,7 @@ export function parseExclusions(text: string, source: string): ExclusionRule[] {
       const match = /^until:(.*)$/i.exec(token)
       if (!match || !isRealDay(match[1])) {
         throw new Error(
-          `${origin}: "${raw.trim()}" is not valid; allowed: a UPN glob (* and ?) or an object ID, optionally "until:YYYY-MM-DD", then "# reason"`
+          `${origin}: ${quoteLines ? `"${raw.trim()}"` : 'the line'} is not valid; allowed: a UPN glob (* and ?) or an object ID, optionally "until:YYYY-MM-DD", then "# reason"`
         )
       }
       until = match[1]
@@ -54,7 +60,7 @@ export function parseExclusions(text: string, source: string): ExclusionRule[] {
       rules.push({ pattern, kind: 'upn-glob', reason, until, origin })
     } else {
       throw new Error(
-        `${origin}: "${pattern}" is neither a UPN glob (like admin@contoso.com or *-bg@contoso.com) nor an object ID (GUID)`
+        `${origin}: ${quoteLines ? `"${pattern}"` : 'the pattern'} is neither a UPN glob (like admin@contoso.com or *-bg@contoso.com) nor an object ID (GUID)`
       )
     }
   })

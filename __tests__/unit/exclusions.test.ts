@@ -99,8 +99,27 @@ describe('parseExclusions', () => {
     expect(() => parseExclusions(text, 'exclude-file')).toThrow(`exclude-file line ${line}`)
   })
 
-  test('the error quotes the bad text', () => {
-    expect(() => parseExclusions('ok@contoso.com\nadmni', 'exclude')).toThrow(/"admni"/)
+  test('with quoteLines (the inline input) the error quotes the bad text', () => {
+    expect(() => parseExclusions('ok@contoso.com\nadmni', 'exclude', { quoteLines: true })).toThrow(
+      /"admni"/
+    )
+    expect(() =>
+      parseExclusions('ok@contoso.com until:soon', 'exclude', { quoteLines: true })
+    ).toThrow(/"ok@contoso.com until:soon"/)
+  })
+
+  test.each([
+    ['not a pattern', 'ok@contoso.com\nsecret-word # why', /line 2: the pattern is neither/],
+    ['a bad until:', 'ok@contoso.com until:secret-word', /line 1: the line is not valid/]
+  ])('without it (a file) the error names the line, never its text: %s', (_, text, message) => {
+    let thrown: unknown
+    try {
+      parseExclusions(text, 'exclude-file')
+    } catch (error) {
+      thrown = error
+    }
+    expect((thrown as Error).message).toMatch(message)
+    expect((thrown as Error).message).not.toContain('secret-word')
   })
 
   test('until with a day that does not exist (Feb 30) is an error', () => {

@@ -296,12 +296,10 @@ describe('bad values', () => {
       expect(error.message).toContain(`'${input}'`)
       // The value (or, for multi-line ones, its bad line) is quoted.
       const shown =
-        input === 'exclude'
-          ? value.split('\n').pop()!.split(' ')[0]
-          : value === 'bad-exclusions.txt'
-            ? 'not a pattern'
-            : value.split(',').pop()!
+        input === 'exclude' ? value.split('\n').pop()!.split(' ')[0] : value.split(',').pop()!
       expect(error.message).toContain(shown)
+      // A file's content is never printed: its line number is.
+      if (value === 'bad-exclusions.txt') expect(error.message).not.toContain('not a pattern')
       expect(error.message).toMatch(allowed)
       expect(error.message.split('\n')).toHaveLength(1)
     }

@@ -148,7 +148,7 @@ function readExclusions(
   io: ActionIO
 ): Pick<Settings, 'exclusions' | 'excludeGroups' | 'excludeFile'> {
   const exclusions = parseOrFail(Inputs.Exclude, () =>
-    parseExclusions(io.getInput(Inputs.Exclude), 'exclude')
+    parseExclusions(io.getInput(Inputs.Exclude), 'exclude', { quoteLines: true })
   )
   const excludeGroups = list(io.getInput(Inputs.ExcludeGroups))
   for (const group of excludeGroups) {
@@ -163,7 +163,9 @@ function readExclusions(
   if (excludeFile) {
     const text = readWorkspaceFile(io, Inputs.ExcludeFile, excludeFile)
     exclusions.push(
-      ...parseOrFail(Inputs.ExcludeFile, () => parseExclusions(text, `exclude-file ${excludeFile}`))
+      ...parseOrFail(Inputs.ExcludeFile, () =>
+        parseExclusions(text, `exclude-file ${excludeFile}`, { quoteLines: false })
+      )
     )
   }
   return { exclusions, excludeGroups, excludeFile }

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { isAbsolute, join, resolve } from 'node:path'
+import { dirname, join, resolve, sep } from 'node:path'
 import { InputError } from '../errors.js'
 import type { ActionIO } from '../io.js'
 
@@ -119,13 +119,63 @@ export function httpsBase(io: ActionIO, input: string, fallback: string): string
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`
 }
 
-/** Reads a file named by an input, relative to the workspace. Errors name the input. */
+/** True when `path` is `root` or inside it (both real paths). */
+const isWithin = (path: string, root: string) => path === root || path.startsWith(root + sep)
+
+/**
+ * Reads a file named by an input: a path in the workspace (GITHUB_WORKSPACE, else the working
+ * directory), relative to it, or under RUNNER_TEMP (where an earlier step downloads artifacts).
+ * Symbolic links are followed before the check, so no link leads outside. Errors name the
+ * input and the path, never the file's content.
+ */
 export function readWorkspaceFile(io: ActionIO, input: string, path: string): string {
-  const workspace = io.env.GITHUB_WORKSPACE || process.cwd()
-  const full = isAbsolute(path) ? path : resolve(workspace, path)
+  const workspace = resolve(io.env.GITHUB_WORKSPACE || process.cwd())
+  const full = resolve(workspace, path)
   if (!existsSync(full))
     fail(input, path, `must name a file in the repository (not found at ${full})`)
-  return readFileSync(full, 'utf8')
+  const real = realpathSync(full)
+  const roots = [workspace, io.env.RUNNER_TEMP]
+    .filter((root): root is string => Boolean(root) && existsSync(root!))
+    .map((root) => realpathSync(root))
+  if (!roots.some((root) => isWithin(real, root))) {
+    fail(
+      input,
+      path,
+      `must name a file in the repository (GITHUB_WORKSPACE) or under RUNNER_TEMP; it leads to ${real}, outside the workspace ${workspace}`
+    )
+  }
+  if (statSync(real).isDirectory())
+    throw new InputError(`Input '${input}' must name a file; "${path}" is a directory.`)
+  return readFileSync(real, 'utf8')
+}
+
+/**
+ * Checks that `dir` can hold output files: a directory, or a path that can be created as one (no
+ * regular file in its place or above it). Checked with the inputs, before any request.
+ */
+function checkDirectory(input: string, value: string, dir: string): void {
+  for (let path = dir; ; path = dirname(path)) {
+    let isDirectory: boolean
+    try {
+      isDirectory = statSync(path).isDirectory()
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if ((code === 'ENOENT' || code === 'ENOTDIR') && dirname(path) !== path) continue
+      return fail(
+        input,
+        value,
+        `must be a directory the action can write to (${code ?? 'unusable'} at ${path})`
+      )
+    }
+    if (isDirectory) return
+    return fail(
+      input,
+      value,
+      path === dir
+        ? `must be a directory; ${dir} is a file`
+        : `must be a directory; it lies below ${path}, which is a file`
+    )
+  }
 }
 
 /** `parse()`, its error message prefixed with the input's name. */
@@ -152,7 +202,13 @@ export function artifactName(io: ActionIO, input: string): string {
   return value
 }
 
-/** An absolute directory; empty: `$RUNNER_TEMP/<fallbackName>` (the OS temp dir off a runner). */
+/**
+ * An absolute directory; empty: `$RUNNER_TEMP/<fallbackName>` (the OS temp dir off a runner). A
+ * regular file in its place or above it is an input error now, not EEXIST after signing in.
+ */
 export function outputDirectory(io: ActionIO, input: string, fallbackName: string): string {
-  return resolve(io.getInput(input) || join(io.env.RUNNER_TEMP || tmpdir(), fallbackName))
+  const value = io.getInput(input)
+  const dir = resolve(value || join(io.env.RUNNER_TEMP || tmpdir(), fallbackName))
+  checkDirectory(input, value || dir, dir)
+  return dir
 }
