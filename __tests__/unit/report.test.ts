@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { compareWorstFirst, emptyCounts, type Counts, type UserRecord } from '../../src/policy.js'
 import { csvRows, protectCell } from '../../src/report/csv.js'
-import { ReportFiles } from '../../src/report/files.js'
+import { earlierReport, ReportFiles } from '../../src/report/files.js'
 import { Breakdown } from '../../src/breakdown.js'
 import { jsonUsers, type ReportMeta } from '../../src/report/json.js'
 import { redactName, redactRecord, redactUpn } from '../../src/report/redact.js'
@@ -374,14 +374,39 @@ describe('ReportFiles', () => {
     expect(readdirSync(dir)).toEqual([])
   })
 
-  test('abort() also removes an older report in the same directory', async () => {
+  test('abort() leaves an earlier report in the same directory byte for byte', async () => {
     const first = await ReportFiles.open(dir, { csv: true, json: true, html: false }, meta)
     await first.append([record()])
     await first.finish(counts, 'pass', new Breakdown())
+    const before = readdirSync(dir).map((name) => readFileSync(join(dir, name)))
     const second = await ReportFiles.open(dir, { csv: true, json: true, html: false }, meta)
-    await second.append([record()])
+    await second.append([record(), record()])
     await second.abort()
-    expect(readdirSync(dir)).toEqual([])
+    expect(readdirSync(dir).sort()).toEqual(['entra-signin-report.csv', 'entra-signin-report.json'])
+    expect(readdirSync(dir).map((name) => readFileSync(join(dir, name)))).toEqual(before)
+  })
+
+  test('earlierReport names the report files left in a directory and their generatedAt', async () => {
+    expect(await earlierReport(join(dir, 'missing'))).toBeUndefined()
+    expect(await earlierReport(dir)).toBeUndefined()
+    const files = await ReportFiles.open(dir, { csv: true, json: true, html: true }, meta)
+    await files.finish(counts, 'pass', new Breakdown())
+    writeFileSync(join(dir, 'entra-signin-report.json.partial'), '{')
+    writeFileSync(join(dir, 'notes.txt'), 'not a report')
+    expect(await earlierReport(dir)).toMatchObject({
+      dir,
+      names: ['entra-signin-report.csv', 'entra-signin-report.html', 'entra-signin-report.json'],
+      generatedAt: meta.generatedAt
+    })
+  })
+
+  test('earlierReport without a JSON report (or a readable generatedAt) gives the file time', async () => {
+    writeFileSync(join(dir, 'entra-signin-report.csv'), 'id\r\n')
+    const csvOnly = await earlierReport(dir)
+    expect(csvOnly?.generatedAt).toBeUndefined()
+    expect(Date.parse(csvOnly!.modifiedAt)).toBeGreaterThan(Date.now() - 60_000)
+    writeFileSync(join(dir, 'entra-signin-report.json'), '{"generatedAt":"<script>"}')
+    expect((await earlierReport(dir))?.generatedAt).toBeUndefined()
   })
 
   test('many pages stream into valid JSON', async () => {

@@ -4,7 +4,8 @@ import type { Audited } from '../outcome.js'
 import type { Result } from '../policy.js'
 import { maskingFor } from '../report/redact.js'
 import type { Settings } from '../settings/settings.js'
-import { baselineNotes } from '../summary/notes.js'
+import { earlierReport } from '../report/files.js'
+import { baselineNotes, earlierReportNote } from '../summary/notes.js'
 import { renderErrorSummary, renderSummary } from '../summary/summary.js'
 import { announce } from './annotations.js'
 import { uploadReport, type ArtifactUploader, type UploadOutcome } from './artifact.js'
@@ -88,7 +89,11 @@ export async function publishError(
   io.setOutput(Outputs.Result, 'error')
   if (settings) io.setOutput(Outputs.ReportDir, settings.reportDir)
   io.error(message)
+  // A later step reading report-dir must not take an earlier run's report for this one.
+  const earlier = settings && (await earlierReport(settings.reportDir))
+  const notes = earlier ? [earlierReportNote(earlier)] : []
+  for (const note of notes) io.warning(note)
   if (settings?.jobSummary)
-    await io.appendSummary(renderErrorSummary(message, maskingFor(settings.redact).summary))
+    await io.appendSummary(renderErrorSummary(message, maskingFor(settings.redact).summary, notes))
   return 'error'
 }

@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs'
-import { mkdir, rename, rm } from 'node:fs/promises'
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises'
 import { once } from 'node:events'
 import { join } from 'node:path'
 import { REPORT_BASENAME } from '../constants.js'
@@ -20,8 +20,9 @@ export interface ReportPaths {
 type Format = 'json' | 'csv' | 'html'
 
 /**
- * Writes the report incrementally, a page at a time, into `<name>.partial` files that become the
- * real names only when the run completed: a half-written report is never left looking whole.
+ * Writes the report incrementally, a page at a time, into `<name>.partial` files that replace
+ * the real names only when the run completed: a half-written report is never left looking whole,
+ * and a failed run leaves the files an earlier run wrote (a baseline among them) as they were.
  */
 export class ReportFiles {
   private readonly streams: { format: Format; path: string; stream: WriteStream }[] = []
@@ -65,15 +66,16 @@ export class ReportFiles {
     if (this.firstPage) await this.write('csv', csvRows([], true))
     await this.write('json', jsonFooter(counts, result))
     await this.write('html', htmlFooter(counts, result, breakdown))
-    for (const { path, stream } of this.streams) {
+    // Every file complete on disk before the first replaces an earlier one.
+    for (const { stream } of this.streams) {
       stream.end()
       await once(stream, 'close')
-      await rename(`${path}.partial`, path)
     }
+    for (const { path } of this.streams) await rename(`${path}.partial`, path)
     return this.paths
   }
 
-  /** Removes the partial files after a failed run. */
+  /** Removes this run's partial files after a failure; nothing else in the directory. */
   async abort(): Promise<void> {
     for (const { path, stream } of this.streams) {
       // A write still in flight would emit ERR_STREAM_DESTROYED with no listener and crash the
@@ -85,7 +87,6 @@ export class ReportFiles {
         await closed
       }
       await rm(`${path}.partial`, { force: true })
-      await rm(path, { force: true })
     }
   }
 
@@ -93,4 +94,43 @@ export class ReportFiles {
     const target = this.streams.find((entry) => entry.format === format)
     if (target && !target.stream.write(text)) await once(target.stream, 'drain')
   }
+}
+
+/** Report files an earlier run left in a directory, for a run that could not write its own. */
+export interface EarlierReport {
+  dir: string
+  names: string[]
+  /** The JSON report's `generatedAt`; else when the newest file was last written. */
+  generatedAt?: string
+  modifiedAt: string
+}
+
+const ISO_INSTANT = /"generatedAt"\s*:\s*"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z)"/
+
+/** The report files in `dir` (none: undefined). Reads only the JSON report's first bytes. */
+export async function earlierReport(dir: string): Promise<EarlierReport | undefined> {
+  let names: string[]
+  try {
+    names = (await readdir(dir))
+      .filter((name) => name.startsWith(`${REPORT_BASENAME}.`) && !name.endsWith('.partial'))
+      .sort()
+  } catch {
+    return undefined
+  }
+  if (names.length === 0) return undefined
+  const times = await Promise.all(names.map(async (name) => (await stat(join(dir, name))).mtimeMs))
+  const modifiedAt = new Date(Math.max(...times)).toISOString()
+  let generatedAt: string | undefined
+  if (names.includes(`${REPORT_BASENAME}.json`)) {
+    // The header comes first and generatedAt second (the writer's key order).
+    const file = await open(join(dir, `${REPORT_BASENAME}.json`))
+    try {
+      const head = Buffer.alloc(512)
+      const { bytesRead } = await file.read(head, 0, head.length, 0)
+      generatedAt = ISO_INSTANT.exec(head.subarray(0, bytesRead).toString('utf8'))?.[1]
+    } finally {
+      await file.close()
+    }
+  }
+  return { dir, names, generatedAt, modifiedAt }
 }

@@ -2,6 +2,7 @@ import { BASELINE_SAMPLE, type Baseline, type BaselineComparison } from '../base
 import { LOG_WINDOW_DAYS } from '../constants.js'
 import { isExpired } from '../exclusions.js'
 import type { Counts } from '../policy.js'
+import type { EarlierReport } from '../report/files.js'
 import { redactUpn } from '../report/redact.js'
 import type { Settings } from '../settings/settings.js'
 
@@ -28,6 +29,14 @@ export function logWindowWarning(
   if (settings.source !== 'sign-in-logs' || settings.policy.thresholdDays <= LOG_WINDOW_DAYS)
     return undefined
   return `threshold-days ${settings.policy.thresholdDays} is beyond the ${LOG_WINDOW_DAYS}-day sign-in log window: every user without a sign-in in the window is stale once their account is older than the threshold. Use source: sign-in-activity for longer thresholds.`
+}
+
+/** What a failed run says about the report files an earlier run left in `report-dir`. */
+export function earlierReportNote(earlier: EarlierReport): string {
+  const when = earlier.generatedAt
+    ? `generatedAt ${earlier.generatedAt}`
+    : `last written ${earlier.modifiedAt}`
+  return `The files in ${earlier.dir} (${earlier.names.join(', ')}) are from an earlier run (${when}), not from this one: this run wrote no report.`
 }
 
 /** The warning (and summary note) for users Graph listed more than once. */

@@ -182,9 +182,20 @@ export function renderSummary(input: SummaryInput): string {
 
 /**
  * The summary of a run that could not finish: no counts, since they would be partial.
- * `redacting`: mask UPNs in the message (the password-flow account, for one).
+ * `redacting`: mask UPNs in the message (the password-flow account, for one). `notes`: lines
+ * after it (the earlier report still in report-dir).
  */
-export function renderErrorSummary(message: string, redacting = false): string {
+export function renderErrorSummary(
+  message: string,
+  redacting = false,
+  notes: string[] = []
+): string {
   const shown = redacting ? redactText(message) : message
-  return `<h2>${RESULT_ICON.error} Entra ID sign-in check: error</h2>\n<p>${escapeCell(shown)}</p>\n<p>No report was produced: a partial listing is never presented as complete.</p>\n`
+  const lines = [
+    `<h2>${RESULT_ICON.error} Entra ID sign-in check: error</h2>`,
+    `<p>${escapeCell(shown)}</p>`,
+    '<p>No report was produced: a partial listing is never presented as complete.</p>',
+    ...notes.map((note) => `<p>${escapeCell(note)}</p>`)
+  ]
+  return `${lines.join('\n')}\n`
 }
