@@ -64,6 +64,7 @@ function expectComplete(result: ActionRun): void {
   expect(result.outputs['user-count']).toBe(String(USERS))
   expect(reportDirFiles(result).sort()).toEqual([
     'entra-signin-report.csv',
+    'entra-signin-report.html',
     'entra-signin-report.json'
   ])
 }

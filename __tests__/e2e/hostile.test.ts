@@ -217,6 +217,7 @@ describe('a run killed halfway (a cancelled job)', () => {
     )
     expect([...before.keys()].sort()).toEqual([
       'entra-signin-report.csv',
+      'entra-signin-report.html',
       'entra-signin-report.json'
     ])
     sim.resetRequests()

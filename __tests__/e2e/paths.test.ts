@@ -201,6 +201,7 @@ describe('a failed run leaves every earlier file as it was', () => {
     )
     expect([...before.keys()].sort()).toEqual([
       'entra-signin-report.csv',
+      'entra-signin-report.html',
       'entra-signin-report.json'
     ])
     const generatedAt = earlier.json().generatedAt
