@@ -16,6 +16,7 @@ import { formatCount, log } from './format.js'
 import { parseOptions, USAGE, UsageError } from './options.js'
 import { renderTables } from './render.js'
 import type { SizeResult, StormResult } from './scenarios/results.js'
+import { quotaChecks, quotaRuns, renderQuota } from './scenarios/quota.js'
 import { logsBaseline } from './scenarios/sign-in-logs.js'
 import { startupCpuMs } from './scenarios/startup.js'
 import { measureSize } from './scenarios/tenant-size.js'
@@ -49,15 +50,16 @@ async function main(): Promise<number> {
     if (storm) storms.push(storm)
   }
   const logs = await logsBaseline(opts)
-  const list = checkTargets(sizes, storms, logs, opts)
-  const text = renderTables(sizes, storms, logs, list, opts)
+  const quotas = await quotaRuns(opts)
+  const list = [...checkTargets(sizes, storms, logs, opts), ...quotaChecks(quotas)]
+  const text = `${renderTables(sizes, storms, logs, list, opts)}\n\n${renderQuota(quotas, opts)}`
   console.log(
     `\nentra-signin-check benchmark — ${machine.date.slice(0, 10)}, ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, node ${machine.node}\n`
   )
   console.log(text)
   writeFileSync(
     opts.out,
-    `${JSON.stringify({ machine, options: opts, startupCpuMs: startupMs, sizes, storms, logs, checks: list }, null, 2)}\n`
+    `${JSON.stringify({ machine, options: opts, startupCpuMs: startupMs, sizes, storms, logs, quotas, checks: list }, null, 2)}\n`
   )
   log(`results written to ${opts.out}`)
   const missed = list.filter((check) => !check.pass)

@@ -4,6 +4,7 @@
  * tenant and answers a few commands: `faults` (queue faults), `reset` (forget requests and
  * faults), `stats` (request counts and the simulator's own CPU time).
  */
+import type { QuotaOptions } from '../simulator/quota.js'
 import { startSimulator } from '../simulator/server.js'
 import { generateTenant } from '../simulator/tenant.js'
 import type { Fault, RecordedRequest } from '../simulator/types.js'
@@ -14,6 +15,8 @@ export interface SimInit {
   /** The tenant's clock (epoch ms), shared with the parent so it can recompute users. */
   now: number
   latencyMs: number
+  /** Graph's quota (simulator/quota.ts); absent: none. */
+  quota?: QuotaOptions
 }
 
 export interface SimReady {
@@ -63,7 +66,8 @@ function stats(requests: RecordedRequest[], cpuMs: number): SimStats {
 async function main(init: SimInit): Promise<void> {
   const sim = await startSimulator({
     tenant: generateTenant({ count: init.users, seed: init.seed, now: init.now }),
-    latencyMs: init.latencyMs
+    latencyMs: init.latencyMs,
+    quota: init.quota
   })
   let cpuStart = process.cpuUsage()
   const cpuMs = () => {
