@@ -98,6 +98,7 @@ describe('artifact upload', () => {
     const files = await unzip(artifact.bytes)
     expect([...files.keys()].sort()).toEqual([
       'entra-signin-report.csv',
+      'entra-signin-report.html',
       'entra-signin-report.json'
     ])
     const report = JSON.parse(files.get('entra-signin-report.json')!) as {
