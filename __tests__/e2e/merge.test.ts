@@ -183,6 +183,16 @@ describe('merge of three tenants', () => {
         String(sum((leg) => leg.report.counts[counts[index]]))
       ])
     }
+    for (const name of [
+      'pending-invitation-count',
+      'privileged-stale-count',
+      'licensed-stale-count'
+    ]) {
+      expect([name, run.outputs[name]]).toEqual([
+        name,
+        String(sum((leg) => Number(leg.run.outputs[name])))
+      ])
+    }
     expect(run.outputs).toMatchObject({ result: 'fail', 'tenant-count': '3' })
 
     // The merged JSON: every leg's users in artifact-name order, each with its tenantId first.

@@ -13,7 +13,7 @@ export enum MergeInputs {
 
 /**
  * Output names of the merge action besides the totals, which carry the action's own count
- * output names (COUNT_OUTPUTS), exactly as merge/action.yml declares them.
+ * output names (countOutputs), exactly as merge/action.yml declares them.
  */
 export enum MergeOutputs {
   Result = 'result',

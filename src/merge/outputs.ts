@@ -1,7 +1,7 @@
 import type { ActionIO } from '../io.js'
 import type { Counts, Result } from '../policy.js'
 import type { UploadOutcome } from '../publish/artifact.js'
-import { COUNT_OUTPUTS } from '../publish/outputs.js'
+import { countOutputs } from '../publish/outputs.js'
 import { MergeOutputs } from './constants.js'
 import type { MergedPaths } from './files.js'
 import type { MergeSettings } from './settings.js'
@@ -44,7 +44,7 @@ export function setMergeOutputs(
   upload: UploadOutcome
 ): void {
   io.setOutput(MergeOutputs.Result, result)
-  for (const [output, count] of COUNT_OUTPUTS) io.setOutput(output, counts[count])
+  for (const [output, value] of countOutputs(counts)) io.setOutput(output, value)
   io.setOutput(MergeOutputs.TenantCount, tenantCount)
   io.setOutput(MergeOutputs.ReportJson, paths.json)
   io.setOutput(MergeOutputs.ReportCsv, paths.csv)
