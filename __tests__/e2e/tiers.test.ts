@@ -4,6 +4,9 @@
  * licences and agent identities, each input on its own; the report fields, outputs and summary;
  * requests O(pages); a 403 on roles or SKUs is result error naming the permission.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { type ActionRun, runOn } from '../../__fixtures__/action.js'
 import { licenses, ROLES } from '../../simulator/catalog.js'
@@ -352,5 +355,36 @@ describe('roles or licences that cannot be read fail closed', () => {
     } finally {
       sim.clearFaults()
     }
+  })
+})
+
+describe('baseline: reports written before and after the new fields', () => {
+  test('an earlier report without them and a report with them both work as a baseline', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'e2e-tiers-baseline-'))
+    // A report as the action wrote it before issue 12: only the old user columns and counts.
+    const before = {
+      schemaVersion: 1,
+      generatedAt: ago(30.5),
+      tenantId: sim.tenantId,
+      cloud: 'global',
+      graphVersion: 'beta',
+      source: 'sign-in-activity',
+      policy: {},
+      users: [
+        { id: U.member100.id, userPrincipalName: U.member100.userPrincipalName, status: 'stale' }
+      ],
+      counts: { users: 1, checked: 1, stale: 1 },
+      result: 'fail'
+    }
+    writeFileSync(join(workspace, 'before.json'), JSON.stringify(before))
+    const old = await runOn(sim, { exclude: EXCLUDE, baseline: 'before.json' }, { workspace })
+    expect(old.outputs.result).toBe('fail')
+    // member100 was stale then; unlicensed100 is the one new stale user.
+    expect(old.outputs['stale-count']).toBe('2')
+    expect(old.outputs['new-stale-count']).toBe('1')
+    writeFileSync(join(workspace, 'after.json'), readFileSync(old.outputs['report-json'], 'utf8'))
+    const again = await runOn(sim, { exclude: EXCLUDE, baseline: 'after.json' }, { workspace })
+    expect(again.outputs['new-stale-count']).toBe('0')
+    expect(usersById(again).get(U.member100.id)!.licenses).toEqual(['SPE_E5', 'POWER_BI_PRO'])
   })
 })
