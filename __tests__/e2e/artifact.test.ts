@@ -3,6 +3,7 @@
  * to the simulator's artifact service (Twirp + signed blob upload); the tests unzip what arrived.
  */
 import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
 import { fromBuffer, type Entry, type ZipFile } from 'yauzl'
 import { runAction, simInputs, type ActionRun } from '../../__fixtures__/action.js'
@@ -115,6 +116,9 @@ describe('artifact upload', () => {
     )
     expect(files.get('entra-signin-report.csv')).toBe(
       readFileSync(result.outputs['report-csv'], 'utf8')
+    )
+    expect(files.get('entra-signin-report.html')).toBe(
+      readFileSync(join(result.outputs['report-dir'], 'entra-signin-report.html'), 'utf8')
     )
 
     expect(decodeHtml(result.summary)).toContain(url)
