@@ -229,3 +229,8 @@ export function loggedWaitsMs(stdout: string): number[] {
 export function reportPath(run: ActionMeasure, format: 'csv' | 'json'): string {
   return run.outputs[`report-${format}`] || resolve(run.dir, 'entra-signin-report', `x.${format}`)
 }
+
+/** The HTML report has no output of its own: it is always in report-dir. */
+export function htmlReportPath(run: ActionMeasure): string {
+  return resolve(run.outputs['report-dir'] || run.dir, 'entra-signin-report.html')
+}

@@ -84,6 +84,25 @@ export function renderTables(
       ]
     ])
   ]
+  parts.push(
+    '',
+    '### HTML report (headless Chromium)',
+    '',
+    table([
+      ['users', 'size', 'bytes/user', 'first render', 'sort by days inactive'],
+      ...sizes.map((size) => [
+        formatCount(size.users),
+        `${(size.html.bytes / 1024 ** 2).toFixed(1)} MiB`,
+        size.html.bytesPerUser.toFixed(0),
+        size.html.firstRenderMs === undefined
+          ? `not opened: ${size.html.notOpened}`
+          : formatSeconds(size.html.firstRenderMs),
+        size.html.sortMs === undefined ? '—' : formatSeconds(size.html.sortMs)
+      ])
+    ]),
+    '',
+    'First render: from navigation start to the first table rows drawn (the page parsed, the users JSON read, the table built). The page is opened from a file:// URL with every request intercepted.'
+  )
   if (storms.length > 0) {
     parts.push(
       '',

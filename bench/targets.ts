@@ -18,7 +18,11 @@ const TARGETS = {
   /** The batched sign-in-log source: at least this many times fewer requests than one per user. */
   logRequestsFactor: 15,
   /** Storm: measured waiting ≤ this × the sum of Retry-After. */
-  stormCeiling: 1.2
+  stormCeiling: 1.2,
+  /** The HTML report: bytes per user at every size; first render in Chromium, judged at 100k. */
+  htmlBytesPerUser: 400,
+  htmlFirstRenderMs: 3000,
+  htmlFirstRenderAt: 100_000
 }
 
 /** One target: what it asks, what was measured, met or not. */
@@ -62,6 +66,25 @@ export function checkTargets(
         target: `${formatCount(size.users)}: CPU ≤ ${TARGETS.cpuUsPerUser} µs/user`,
         measured: `${size.cpuUsPerUser.toFixed(2)} µs (reading alone ${size.reader.cpuUsPerUser.toFixed(2)} µs)`,
         pass: size.cpuUsPerUser <= TARGETS.cpuUsPerUser
+      })
+    }
+    checks.push({
+      target: `${formatCount(size.users)}: HTML report ≤ ${TARGETS.htmlBytesPerUser} bytes/user`,
+      measured: `${size.html.bytesPerUser.toFixed(0)} bytes/user (${(size.html.bytes / 1024 ** 2).toFixed(1)} MiB)`,
+      pass: size.html.bytesPerUser <= TARGETS.htmlBytesPerUser
+    })
+    if (size.users === TARGETS.htmlFirstRenderAt) {
+      const { firstRenderMs, notOpened, problems } = size.html
+      checks.push({
+        target: `${formatCount(size.users)}: HTML first render ≤ ${formatSeconds(TARGETS.htmlFirstRenderMs)}, no request or console error`,
+        measured:
+          firstRenderMs === undefined
+            ? `not measured: ${notOpened}`
+            : `${formatSeconds(firstRenderMs)}; ${problems.length} request(s)/error(s)`,
+        pass:
+          firstRenderMs !== undefined &&
+          firstRenderMs <= TARGETS.htmlFirstRenderMs &&
+          problems.length === 0
       })
     }
     const rss = TARGETS.rssMb[size.users]

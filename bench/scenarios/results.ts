@@ -1,6 +1,7 @@
 /** What each scenario measures, as the targets and the tables read it (and results.json holds). */
 import type { Completeness } from '../harness.js'
 import type { Options } from '../options.js'
+import type { HtmlReportMeasure } from './html-report.js'
 
 /** Users per Graph page the action asks for. */
 export const PAGE_SIZE = 500
@@ -27,6 +28,8 @@ export interface SizeResult {
   marginalCpuUsPerUser: number
   peakRssMb: number
   simCpuMs: number
+  /** The HTML report: size, and time to first render and to sort in Chromium. */
+  html: HtmlReportMeasure
   unpaged: { users: number; missed: number; hadNextLink: boolean }
   /** The reading floor (bench/reader.ts) against the same tenant: listing it and nothing else. */
   reader: { users: number; requests: number; wallMs: number; cpuUsPerUser: number }

@@ -4,12 +4,14 @@ import { unpagedBetaList } from '../article.js'
 import { formatSeconds, log } from '../format.js'
 import {
   checkCsv,
+  htmlReportPath,
   reportPath,
   runActionMeasured,
   runReaderMeasured,
   startSimProcess
 } from '../harness.js'
 import type { Options } from '../options.js'
+import { measureHtmlReport } from './html-report.js'
 import { floorRequests, type SizeResult, type StormResult } from './results.js'
 import { requireSuccess, sumCounts } from './run.js'
 import { throttlingStorm } from './throttling-storm.js'
@@ -38,6 +40,7 @@ export async function measureSize(
     const stats = await sim.stats()
     requireSuccess(run, `${users} users`)
     const complete = await checkCsv(reportPath(run, 'csv'), tenant)
+    const html = await measureHtmlReport(htmlReportPath(run), users)
     run.cleanup()
     const requests = stats.http
     const graphRequests = sumCounts(stats, ['users', 'signIns', 'batch', 'groups'])
@@ -67,6 +70,7 @@ export async function measureSize(
       marginalCpuUsPerUser: (Math.max(0, run.cpuMs - startupMs) * 1000) / users,
       peakRssMb: run.maxRssBytes / MB,
       simCpuMs: stats.cpuMs,
+      html,
       unpaged: { ...unpaged, missed: users - unpaged.users },
       reader: {
         users: reader.users,
