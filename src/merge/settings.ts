@@ -6,7 +6,9 @@ import {
   choice,
   fail,
   list,
+  optionalText,
   outputDirectory,
+  text,
   wholeNumber
 } from '../settings/input-helper.js'
 import type { PolicySettings } from '../settings/settings.js'
@@ -40,11 +42,11 @@ const PATTERN = /^[^":<>|\\/\r\n]+$/
 
 /** `reports` given: files on disk; else the artifacts `pattern` matches. */
 function readOrigin(io: ActionIO): ReportOrigin {
-  const reports = list(io.getInput(MergeInputs.Reports))
+  const reports = list(text(io, MergeInputs.Reports))
   if (reports.length > 0) {
     return { kind: 'files', patterns: reports, workspace: io.env.GITHUB_WORKSPACE || process.cwd() }
   }
-  const pattern = io.getInput(MergeInputs.Pattern) || DEFAULT_PATTERN
+  const pattern = optionalText(io, MergeInputs.Pattern) ?? DEFAULT_PATTERN
   if (!PATTERN.test(pattern)) {
     fail(
       MergeInputs.Pattern,
@@ -59,7 +61,7 @@ function readOrigin(io: ActionIO): ReportOrigin {
 export function getMergeSettings(io: ActionIO): MergeSettings {
   return {
     origin: readOrigin(io),
-    expect: list(io.getInput(MergeInputs.Expect)),
+    expect: list(text(io, MergeInputs.Expect)),
     policy: {
       onStale: choice(io, MergeInputs.OnStale, ON_STALE, 'fail'),
       maxStale: wholeNumber(io, MergeInputs.MaxStale, 0, 100_000_000, 0),

@@ -12,6 +12,7 @@ export const AUTH_METHODS = [
 export type AuthMethod = (typeof AUTH_METHODS)[number]
 /** What `auth-method` accepts: a method, or `auto` to pick one from the inputs given. */
 export const AUTH_METHOD_CHOICES = ['auto', ...AUTH_METHODS] as const
+export type AuthMethodChoice = (typeof AUTH_METHOD_CHOICES)[number]
 
 export const GRAPH_VERSIONS = ['beta', 'v1.0'] as const
 export type GraphVersion = (typeof GRAPH_VERSIONS)[number]

@@ -2,9 +2,9 @@ import { readCertificate } from '../auth/certificate.js'
 import { CLOUDS, type CloudName } from '../clouds.js'
 import { Inputs } from '../constants.js'
 import { InputError } from '../errors.js'
-import { maskSecret, type ActionIO } from '../io.js'
-import { AUTH_METHOD_CHOICES, type AuthMethod } from './choices.js'
-import { choice } from './input-helper.js'
+import type { ActionIO } from '../io.js'
+import { AUTH_METHOD_CHOICES, type AuthMethod, type AuthMethodChoice } from './choices.js'
+import { choice, secret, text } from './input-helper.js'
 import type { Credentials } from './settings.js'
 
 /** The secret inputs, every one masked as soon as it is read ('' when not given). */
@@ -17,16 +17,11 @@ export interface Secrets {
 
 /** Reads every secret input first and masks it, before anything can log it. */
 export function readSecrets(io: ActionIO): Secrets {
-  const secret = (input: Inputs): string => {
-    const value = io.getInput(input)
-    if (value !== '') maskSecret(io, value)
-    return value
-  }
   return {
-    clientSecret: secret(Inputs.ClientSecret),
-    password: secret(Inputs.Password),
-    certificate: secret(Inputs.ClientCertificate),
-    certificatePassword: secret(Inputs.ClientCertificatePassword)
+    clientSecret: secret(io, Inputs.ClientSecret),
+    password: secret(io, Inputs.Password),
+    certificate: secret(io, Inputs.ClientCertificate),
+    certificatePassword: secret(io, Inputs.ClientCertificatePassword)
   }
 }
 
@@ -49,9 +44,12 @@ function methodsHelp(): string {
  * The sign-in method: `auth-method` when explicit (its inputs present, no other method's inputs),
  * else the first of certificate, secret, password, OIDC whose inputs are given.
  */
-function chooseMethod(io: ActionIO, secrets: Secrets): AuthMethod {
-  const asked = choice(io, Inputs.AuthMethod, AUTH_METHOD_CHOICES, 'auto')
-  const username = io.getInput(Inputs.Username)
+function chooseMethod(
+  io: ActionIO,
+  asked: AuthMethodChoice,
+  secrets: Secrets,
+  username: string
+): AuthMethod {
   const given = {
     certificate: secrets.certificate !== '',
     secret: secrets.clientSecret !== '',
@@ -119,15 +117,34 @@ function chooseMethod(io: ActionIO, secrets: Secrets): AuthMethod {
   return method
 }
 
-/** The credentials of the chosen method; a certificate is decoded and checked against `now`. */
+/**
+ * The credentials of the chosen method (a certificate is decoded and checked against `now`), and
+ * the method as asked for (`auto` or explicit), for the log.
+ */
 export function readCredentials(
   io: ActionIO,
   secrets: Secrets,
   cloud: CloudName,
   now: Date
+): { credentials: Credentials; asked: AuthMethodChoice } {
+  const asked = choice(io, Inputs.AuthMethod, AUTH_METHOD_CHOICES, 'auto')
+  const username = text(io, Inputs.Username)
+  const audienceInput = text(io, Inputs.OidcAudience)
+  const method = chooseMethod(io, asked, secrets, username)
+  return {
+    credentials: methodCredentials(method, secrets, username, audienceInput, cloud, now),
+    asked
+  }
+}
+
+function methodCredentials(
+  method: AuthMethod,
+  secrets: Secrets,
+  username: string,
+  audienceInput: string,
+  cloud: CloudName,
+  now: Date
 ): Credentials {
-  const audienceInput = io.getInput(Inputs.OidcAudience)
-  const method = chooseMethod(io, secrets)
   switch (method) {
     case 'client-secret':
       return { method, clientSecret: secrets.clientSecret }
@@ -147,7 +164,7 @@ export function readCredentials(
     case 'password':
       return {
         method,
-        username: io.getInput(Inputs.Username),
+        username,
         password: secrets.password,
         clientSecret: secrets.clientSecret || undefined
       }

@@ -25,10 +25,12 @@ import {
   fail,
   httpsBase,
   list,
+  optionalText,
   optionalWholeNumber,
   outputDirectory,
   parseOrFail,
   readWorkspaceFile,
+  text,
   wholeNumber
 } from './input-helper.js'
 import type { PolicySettings, Settings } from './settings.js'
@@ -37,8 +39,9 @@ const TENANT_DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a
 
 /**
  * Reads and validates every input into one typed Settings before any network request. Throws
- * InputError naming the input on the first bad value; the readers run in input order, so the
- * first bad value is the one reported.
+ * InputError naming the input on the first bad value met: the secrets are read first, so they are
+ * masked before anything can log them; the credentials last, so a certificate is decoded only when
+ * every other input is valid.
  */
 export function getSettings(io: ActionIO, now: Date): Settings {
   const secrets = readSecrets(io)
@@ -49,11 +52,11 @@ export function getSettings(io: ActionIO, now: Date): Settings {
   const baselineFile = readBaselineFile(io)
   const verdict = readVerdict(io, baselineFile !== undefined)
   const output = readOutput(io)
-  const credentials = readCredentials(io, secrets, endpoints.cloud, now)
+  const { credentials, asked } = readCredentials(io, secrets, endpoints.cloud, now)
   return {
     ...identity,
     credentials,
-    authMethodInput: io.getInput(Inputs.AuthMethod) || 'auto',
+    authMethodInput: asked,
     ...endpoints,
     policy: { ...tiers, ...verdict },
     ...exclusions,
@@ -64,7 +67,7 @@ export function getSettings(io: ActionIO, now: Date): Settings {
 }
 
 function readIdentity(io: ActionIO): Pick<Settings, 'tenantId' | 'clientId'> {
-  const tenantId = io.getInput(Inputs.TenantId)
+  const tenantId = text(io, Inputs.TenantId)
   if (tenantId === '')
     fail(
       Inputs.TenantId,
@@ -78,7 +81,7 @@ function readIdentity(io: ActionIO): Pick<Settings, 'tenantId' | 'clientId'> {
       'must be a tenant GUID or a verified domain (contoso.onmicrosoft.com)'
     )
   }
-  const clientId = io.getInput(Inputs.ClientId)
+  const clientId = text(io, Inputs.ClientId)
   if (!isGuid(clientId))
     fail(Inputs.ClientId, clientId, 'must be the application (client) ID, a GUID')
   return { tenantId, clientId }
@@ -148,9 +151,9 @@ function readExclusions(
   io: ActionIO
 ): Pick<Settings, 'exclusions' | 'excludeGroups' | 'excludeFile'> {
   const exclusions = parseOrFail(Inputs.Exclude, () =>
-    parseExclusions(io.getInput(Inputs.Exclude), 'exclude', { quoteLines: true })
+    parseExclusions(text(io, Inputs.Exclude), 'exclude', { quoteLines: true })
   )
-  const excludeGroups = list(io.getInput(Inputs.ExcludeGroups))
+  const excludeGroups = list(text(io, Inputs.ExcludeGroups))
   for (const group of excludeGroups) {
     if (!isGuid(group))
       fail(
@@ -159,7 +162,7 @@ function readExclusions(
         'must list group object IDs (GUIDs), one a line or comma-separated'
       )
   }
-  const excludeFile = io.getInput(Inputs.ExcludeFile) || undefined
+  const excludeFile = optionalText(io, Inputs.ExcludeFile)
   if (excludeFile) {
     const text = readWorkspaceFile(io, Inputs.ExcludeFile, excludeFile)
     exclusions.push(
@@ -173,7 +176,7 @@ function readExclusions(
 
 /** The baseline report's text, read once; parsed after every other input is valid. */
 function readBaselineFile(io: ActionIO): { path: string; text: string } | undefined {
-  const path = io.getInput(Inputs.Baseline)
+  const path = text(io, Inputs.Baseline)
   if (path === '') return undefined
   return { path, text: readWorkspaceFile(io, Inputs.Baseline, path) }
 }

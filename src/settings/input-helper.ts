@@ -2,7 +2,7 @@ import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve, sep } from 'node:path'
 import { InputError } from '../errors.js'
-import type { ActionIO } from '../io.js'
+import { maskSecret, type ActionIO } from '../io.js'
 
 /**
  * The only readers of inputs: each reads one input, validates it and throws an InputError that
@@ -12,6 +12,23 @@ import type { ActionIO } from '../io.js'
 
 export function fail(input: string, value: string, allowed: string): never {
   throw new InputError(`Input '${input}' ${allowed}; got "${value}".`)
+}
+
+/** The input's value as given ('' when not given). */
+export function text(io: ActionIO, input: string): string {
+  return io.getInput(input)
+}
+
+/** The input's value as given; empty: undefined. */
+export function optionalText(io: ActionIO, input: string): string | undefined {
+  return text(io, input) || undefined
+}
+
+/** A secret input, masked as soon as it is read ('' when not given). */
+export function secret(io: ActionIO, input: string): string {
+  const value = text(io, input)
+  if (value !== '') maskSecret(io, value)
+  return value
 }
 
 function isOneOf<T extends string>(allowed: readonly T[], value: string): value is T {
@@ -25,7 +42,7 @@ export function choice<T extends string>(
   allowed: readonly T[],
   fallback: T
 ): T {
-  const value = io.getInput(input) || fallback
+  const value = text(io, input) || fallback
   if (!isOneOf(allowed, value)) return fail(input, value, `must be one of: ${allowed.join(', ')}`)
   return value
 }
@@ -42,7 +59,7 @@ export function choices<T extends string>(
   fallback: string,
   allowedText: string
 ): T[] {
-  const raw = io.getInput(input) || fallback
+  const raw = text(io, input) || fallback
   const items = [...new Set(list(raw.toLowerCase()))]
   const chosen = items.filter((item) => isOneOf(allowed, item))
   if (chosen.length === 0 || chosen.length < items.length) {
@@ -69,7 +86,7 @@ export function optionalWholeNumber(
   min: number,
   max: number
 ): number | undefined {
-  const value = io.getInput(input)
+  const value = text(io, input)
   if (value === '') return undefined
   const number = /^\d+$/.test(value) ? Number(value) : NaN
   if (!(number >= min && number <= max)) {
@@ -80,7 +97,7 @@ export function optionalWholeNumber(
 
 /** true or false in any case; empty: `fallback`. */
 export function bool(io: ActionIO, input: string, fallback: boolean): boolean {
-  const value = io.getInput(input)
+  const value = text(io, input)
   if (value === '') return fallback
   if (/^true$/i.test(value)) return true
   if (/^false$/i.test(value)) return false
@@ -100,7 +117,7 @@ export function list(value: string): string[] {
  * versions belong in 'graph-version', not in the URL.
  */
 export function httpsBase(io: ActionIO, input: string, fallback: string): string {
-  const value = io.getInput(input)
+  const value = text(io, input)
   if (value === '') return fallback
   let url: URL
   try {
@@ -191,7 +208,7 @@ export function parseOrFail<T>(input: string, parse: () => T): T {
 
 /** An artifact name (empty: no upload), without the characters the artifact service refuses. */
 export function artifactName(io: ActionIO, input: string): string {
-  const value = io.getInput(input)
+  const value = text(io, input)
   if (/[":<>|*?\\/\r\n]/.test(value)) {
     fail(
       input,
@@ -207,7 +224,7 @@ export function artifactName(io: ActionIO, input: string): string {
  * regular file in its place or above it is an input error now, not EEXIST after signing in.
  */
 export function outputDirectory(io: ActionIO, input: string, fallbackName: string): string {
-  const value = io.getInput(input)
+  const value = text(io, input)
   const dir = resolve(value || join(io.env.RUNNER_TEMP || tmpdir(), fallbackName))
   checkDirectory(input, value || dir, dir)
   return dir

@@ -4,6 +4,7 @@ import type { CloudName } from '../clouds.js'
 import type { ExclusionRule } from '../exclusions.js'
 import type {
   Activity,
+  AuthMethodChoice,
   FailOn,
   GraphVersion,
   NeverSignedIn,
@@ -77,7 +78,7 @@ export interface Settings {
   /** The chosen sign-in flow with its secrets (already masked). */
   credentials: Credentials
   /** The method as asked for (`auto` or explicit), for the log. */
-  authMethodInput: string
+  authMethodInput: AuthMethodChoice
   /** `cloud`: the national cloud whose hosts are the defaults below. */
   cloud: CloudName
   /** Base URL of the authority host (https, no trailing slash). */
