@@ -1,7 +1,8 @@
 import type { GraphVersion, Source } from './settings/choices.js'
 
 /** The national clouds: each sets the authority host, the Graph host and the OIDC audience together. */
-export type CloudName = 'global' | 'us-gov' | 'us-gov-dod' | 'china'
+export const CLOUD_NAMES = ['global', 'us-gov', 'us-gov-dod', 'china'] as const
+export type CloudName = (typeof CLOUD_NAMES)[number]
 
 export interface Cloud {
   authorityHost: string
@@ -31,8 +32,6 @@ export const CLOUDS: Record<CloudName, Cloud> = {
     oidcAudience: 'api://AzureADTokenExchangeChina'
   }
 }
-
-export const CLOUD_NAMES = Object.keys(CLOUDS) as CloudName[]
 
 /**
  * Where Microsoft offers what each source calls, per Graph version: each API page's "national

@@ -3,6 +3,7 @@ import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises'
 import { once } from 'node:events'
 import { join } from 'node:path'
 import { REPORT_BASENAME } from '../constants.js'
+import type { ReportFormat } from '../settings/choices.js'
 import type { Counts, Result, UserRecord } from '../policy.js'
 import { csvRows } from './csv.js'
 import type { Breakdown } from '../breakdown.js'
@@ -10,14 +11,9 @@ import { htmlFooter, htmlHeader, htmlUsers } from './html/page.js'
 import { jsonFooter, jsonHeader, jsonUsers, type ReportMeta } from './json.js'
 
 /** Paths of the finished report files (absent: that format was not asked for). */
-export interface ReportPaths {
+export interface ReportPaths extends Partial<Record<ReportFormat, string>> {
   dir: string
-  json?: string
-  csv?: string
-  html?: string
 }
-
-type Format = 'json' | 'csv' | 'html'
 
 /**
  * Writes the report incrementally, a page at a time, into `<name>.partial` files that replace
@@ -25,14 +21,14 @@ type Format = 'json' | 'csv' | 'html'
  * and a failed run leaves the files an earlier run wrote (a baseline among them) as they were.
  */
 export class ReportFiles {
-  private readonly streams: { format: Format; path: string; stream: WriteStream }[] = []
+  private readonly streams: { format: ReportFormat; path: string; stream: WriteStream }[] = []
   private firstPage = true
 
   private constructor(readonly paths: ReportPaths) {}
 
   static async open(
     dir: string,
-    formats: Record<Format, boolean>,
+    formats: Record<ReportFormat, boolean>,
     meta: ReportMeta
   ): Promise<ReportFiles> {
     await mkdir(dir, { recursive: true })
@@ -90,7 +86,7 @@ export class ReportFiles {
     }
   }
 
-  private async write(format: Format, text: string | Buffer): Promise<void> {
+  private async write(format: ReportFormat, text: string | Buffer): Promise<void> {
     const target = this.streams.find((entry) => entry.format === format)
     if (target && !target.stream.write(text)) await once(target.stream, 'drain')
   }

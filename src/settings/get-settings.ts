@@ -138,7 +138,7 @@ function readTiers(io: ActionIO): Omit<PolicySettings, 'failOn' | 'onStale' | 'm
       io,
       Inputs.UserTypes,
       USER_TYPES,
-      'member,guest',
+      USER_TYPES.join(','),
       'must be member, guest or both (comma-separated)'
     ),
     includeDisabled: bool(io, Inputs.IncludeDisabled, false),
@@ -216,7 +216,7 @@ function readOutput(
     io,
     Inputs.ReportFormats,
     REPORT_FORMATS,
-    'csv,json,html',
+    REPORT_FORMATS.join(','),
     'must be any of csv, json, html (comma-separated)'
   )
   return {

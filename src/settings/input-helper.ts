@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve, sep } from 'node:path'
 import { InputError } from '../errors.js'
 import { maskSecret, type ActionIO } from '../io.js'
+import { GRAPH_VERSIONS } from './choices.js'
 
 /**
  * The only readers of inputs: each reads one input, validates it and throws an InputError that
@@ -130,7 +131,8 @@ export function httpsBase(io: ActionIO, input: string, fallback: string): string
   }
   if (url.search || url.hash)
     fail(input, value, 'must be an https:// URL without a query or fragment')
-  if (/\/(v1\.0|beta)\/?$/i.test(url.pathname)) {
+  const path = url.pathname.toLowerCase().replace(/\/$/, '')
+  if (GRAPH_VERSIONS.some((version) => path.endsWith(`/${version}`))) {
     fail(input, value, "must not end with the Graph version (set 'graph-version' instead)")
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`

@@ -10,6 +10,7 @@ import type {
   NeverSignedIn,
   OnStale,
   Redact,
+  ReportFormat,
   Source,
   UserType
 } from './choices.js'
@@ -104,7 +105,7 @@ export interface Settings {
   /** `report-dir`, absolute (default: `$RUNNER_TEMP/entra-signin-report`). */
   reportDir: string
   /** `report-formats`: which report files are written. */
-  reportFormats: { csv: boolean; json: boolean; html: boolean }
+  reportFormats: Record<ReportFormat, boolean>
   /** `artifact-name`; '' means no upload. */
   artifactName: string
   /** `retention-days` of the artifact; undefined: the repository's default. */
