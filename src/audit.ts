@@ -24,7 +24,7 @@ import {
 } from './policy.js'
 import { ReportFiles } from './report/files.js'
 import type { ReportMeta } from './report/json.js'
-import { maskingFor, redactPattern, redactRecord } from './report/redact.js'
+import { redactorFor, type Mask } from './report/redact.js'
 import type { Settings } from './settings/settings.js'
 import {
   duplicatesNote,
@@ -39,19 +39,22 @@ const EVALUATE_SLICE = 100
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
 
 /** Everything in the JSON report before the users; `policy` holds every policy input. */
-export function reportMeta(settings: Settings, now: Date): ReportMeta {
+export function reportMeta(
+  settings: Settings,
+  now: Date,
+  mask: Mask = redactorFor(settings.redact).report
+): ReportMeta {
   return {
     generatedAt: now.toISOString(),
     tenantId: settings.tenantId,
     cloud: settings.cloud,
     graphVersion: settings.graphVersion,
     source: settings.source,
-    policy: reportPolicy(settings)
+    policy: reportPolicy(settings, mask)
   }
 }
 
-function reportPolicy(settings: Settings): Record<string, unknown> {
-  const masked = maskingFor(settings.redact).report
+function reportPolicy(settings: Settings, mask: Mask): Record<string, unknown> {
   return {
     ...settings.policy,
     warnDays: settings.policy.warnDays ?? null,
@@ -59,7 +62,7 @@ function reportPolicy(settings: Settings): Record<string, unknown> {
     invitationDays: settings.policy.invitationDays ?? null,
     privilegedThresholdDays: settings.policy.privilegedThresholdDays ?? null,
     exclude: settings.exclusions.map((rule) => ({
-      pattern: masked ? redactPattern(rule) : rule.pattern,
+      pattern: mask.pattern(rule),
       reason: rule.reason,
       until: rule.until ?? null,
       origin: rule.origin
@@ -113,7 +116,8 @@ function signInLine(settings: Settings): string {
 export async function audit(
   settings: Settings,
   io: ActionIO,
-  deps: { clock: Clock; fetch: Fetch }
+  deps: { clock: Clock; fetch: Fetch },
+  reportMask: Mask
 ): Promise<Audited> {
   const notes = startNotes(settings, deps.clock.now())
   const windowWarning = logWindowWarning(settings)
@@ -127,7 +131,7 @@ export async function audit(
   // Sign in before the report files are opened: a bad credential fails fast, leaving no files.
   await tokens.token(false)
   const listing: UserListing = { duplicates: 0 }
-  const outcome = await auditUsers(settings, graph, retry, listing)
+  const outcome = await auditUsers(settings, graph, retry, listing, reportMask)
   if (listing.duplicates > 0) {
     io.warning(duplicatesNote(listing.duplicates))
     notes.push(duplicatesNote(listing.duplicates))
@@ -144,7 +148,8 @@ async function auditUsers(
   settings: Settings,
   graph: GraphClient,
   retry: RetryContext,
-  listing: UserListing
+  listing: UserListing,
+  reportMask: Mask
 ): Promise<AuditOutcome> {
   const { baseline } = settings
   const now = retry.clock.now()
@@ -173,7 +178,7 @@ async function auditUsers(
   const files = await ReportFiles.open(
     settings.reportDir,
     settings.reportFormats,
-    reportMeta(settings, now)
+    reportMeta(settings, now, reportMask)
   )
   const counts = emptyCounts()
   const breakdown = new Breakdown()
@@ -181,7 +186,6 @@ async function auditUsers(
   const stillStale = new Set<string>()
   const newStaleSample: (string | null)[] = []
   const stillStaleSample: (string | null)[] = []
-  const maskRecords = maskingFor(settings.redact).report
   try {
     const source = logs
       ? signInLogUserPages(graph, settings, retry, listing)
@@ -205,7 +209,7 @@ async function auditUsers(
         count(counts, record, record.status === 'stale' && !wasStale)
         breakdown.add(record)
         worst.add(record)
-        records.push(maskRecords ? redactRecord(record) : record)
+        records.push(reportMask.record(record))
       }
       await files.append(records)
       const left = timeLeft(counts.users, total, retry.clock.now().getTime() - started)

@@ -5,7 +5,7 @@ import type { Audited } from './outcome.js'
 import type { Result } from './policy.js'
 import type { ArtifactUploader } from './publish/artifact.js'
 import { publish, publishError } from './publish/publish.js'
-import { maskingFor, redactingIO } from './report/redact.js'
+import { redactorFor } from './report/redact.js'
 import { getSettings } from './settings/get-settings.js'
 import type { Settings } from './settings/settings.js'
 
@@ -25,15 +25,18 @@ export interface Dependencies {
 export async function run(io: ActionIO, deps: Dependencies): Promise<Result> {
   const started = deps.clock.now().getTime()
   let settings: Settings | undefined
+  // Until the settings are read nothing is masked; nothing shows a user before then either.
+  let redactor = redactorFor('none')
   let log = io
   let audited: Audited
   try {
     settings = getSettings(io, deps.clock.now())
+    redactor = redactorFor(settings.redact)
     // With redact, no log line shows a UPN (the password-flow account in sign-in errors, for one).
-    if (maskingFor(settings.redact).logs) log = redactingIO(io)
-    audited = await audit(settings, log, deps)
+    log = redactor.log(io)
+    audited = await audit(settings, log, deps, redactor.report)
   } catch (error) {
-    return publishError(log, settings, error)
+    return publishError(log, settings, redactor.summary, error)
   }
-  return publish(log, settings, audited, deps, started)
+  return publish(log, settings, redactor.summary, audited, deps, started)
 }

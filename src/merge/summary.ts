@@ -62,7 +62,7 @@ export function renderMergeSummary(input: MergeSummaryInput): string {
   const head = [
     `<h2>${RESULT_ICON[result]} Entra ID sign-in check, ${reports} tenant(s) merged: ${escapeCell(result)}</h2>`,
     `<p><b>Policy across all tenants:</b> ${escapeCell(`on-stale ${input.policy.onStale} · max-stale ${input.policy.maxStale} · ${input.expected} expected tenant(s)`)}</p>`,
-    ...noteLines(input.notes, false)
+    ...noteLines(input.notes)
   ].join('\n')
   let bytes = Buffer.byteLength(head) + 4096
 

@@ -2,7 +2,7 @@ import { Outputs } from '../constants.js'
 import type { ActionIO, Clock } from '../io.js'
 import type { Audited } from '../outcome.js'
 import type { Result } from '../policy.js'
-import { maskingFor } from '../report/redact.js'
+import type { Mask } from '../report/redact.js'
 import type { Settings } from '../settings/settings.js'
 import { earlierReport } from '../report/files.js'
 import { baselineNotes, earlierReportNote } from '../summary/notes.js'
@@ -22,14 +22,17 @@ function readLine(audited: Audited, elapsedMs: number): string {
 }
 
 /** The notes under the summary's counts: start notes, the upload's trouble, the baseline lists. */
-function summaryNotes(settings: Settings, audited: Audited, upload: UploadOutcome): string[] {
+function summaryNotes(
+  settings: Settings,
+  summaryMask: Mask,
+  audited: Audited,
+  upload: UploadOutcome
+): string[] {
   const notes = [...audited.notes]
   if (upload.status === 'skipped') notes.push(`Artifact: ${upload.reason}.`)
   if (upload.status === 'failed') notes.push(upload.message)
   if (settings.baseline) {
-    notes.push(
-      ...baselineNotes(audited.outcome, settings.baseline, maskingFor(settings.redact).summary)
-    )
+    notes.push(...baselineNotes(audited.outcome, settings.baseline, summaryMask.upn))
   }
   return notes
 }
@@ -41,6 +44,7 @@ function summaryNotes(settings: Settings, audited: Audited, upload: UploadOutcom
 export async function publish(
   io: ActionIO,
   settings: Settings,
+  summaryMask: Mask,
   audited: Audited,
   deps: { clock: Clock; artifacts: ArtifactUploader },
   startedMs: number
@@ -58,7 +62,7 @@ export async function publish(
   )
   const result: Result = upload.status === 'failed' ? 'error' : outcome.result
   announce(io, settings.policy, outcome, result, upload)
-  const notes = summaryNotes(settings, audited, upload)
+  const notes = summaryNotes(settings, summaryMask, audited, upload)
   if (settings.jobSummary) {
     await io.appendSummary(
       renderSummary({
@@ -83,6 +87,7 @@ export async function publish(
 export async function publishError(
   io: ActionIO,
   settings: Settings | undefined,
+  summaryMask: Mask,
   error: unknown
 ): Promise<Result> {
   const message = firstLine(error)
@@ -94,6 +99,6 @@ export async function publishError(
   const notes = earlier ? [earlierReportNote(earlier)] : []
   for (const note of notes) io.warning(note)
   if (settings?.jobSummary)
-    await io.appendSummary(renderErrorSummary(message, maskingFor(settings.redact).summary, notes))
+    await io.appendSummary(renderErrorSummary(message, summaryMask.text, notes))
   return 'error'
 }

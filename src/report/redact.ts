@@ -3,18 +3,35 @@ import type { ExclusionRule } from '../exclusions.js'
 import type { UserRecord } from '../policy.js'
 import type { Redact } from '../settings/choices.js'
 
-/** Where `redact` masks UPNs and display names: the only reader of that setting. */
-export interface Masking {
-  /** Log lines (info, warning, error): `summary` and `all`. */
-  logs: boolean
-  /** The job summary (rows, notes, the error message): `summary` and `all`. */
-  summary: boolean
-  /** The report files' users and the exclusion patterns the report echoes: `all` only. */
-  report: boolean
+/** How one place shows users: masked, or as they are (identity functions). */
+export interface Mask {
+  record(record: UserRecord): UserRecord
+  upn(upn: string | null): string | null
+  text(text: string): string
+  pattern(rule: ExclusionRule): string
 }
 
-export function maskingFor(redact: Redact): Masking {
-  return { logs: redact !== 'none', summary: redact !== 'none', report: redact === 'all' }
+/**
+ * Where `redact` masks UPNs and display names: built once (main.ts) and handed to each place, so
+ * no caller checks the setting itself.
+ */
+export interface Redactor {
+  /** Log lines (info, warning, error): `summary` and `all`. */
+  log(io: ActionIO): ActionIO
+  /** The job summary (rows, notes, the error message): `summary` and `all`. */
+  summary: Mask
+  /** The report files' users and the exclusion patterns the report echoes: `all` only. */
+  report: Mask
+}
+
+/** The only reader of the `redact` setting. */
+export function redactorFor(redact: Redact): Redactor {
+  const masked = redact !== 'none'
+  return {
+    log: masked ? redactingIO : (io) => io,
+    summary: masked ? MASKED : SHOWN,
+    report: redact === 'all' ? MASKED : SHOWN
+  }
 }
 
 /** `jane.doe@contoso.com` → `j***@contoso.com`: enough to recognise, not to read. */
@@ -75,4 +92,18 @@ export function redactingIO(io: ActionIO): ActionIO {
     getIDToken: (audience) => io.getIDToken(audience),
     env: io.env
   }
+}
+
+const MASKED: Mask = {
+  record: redactRecord,
+  upn: redactUpn,
+  text: redactText,
+  pattern: redactPattern
+}
+
+const SHOWN: Mask = {
+  record: (record) => record,
+  upn: (upn) => upn,
+  text: (text) => text,
+  pattern: (rule) => rule.pattern
 }

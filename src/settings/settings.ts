@@ -114,7 +114,7 @@ export interface Settings {
   jobSummary: boolean
   /** `summary-rows`: most users listed in the summary. */
   summaryRows: number
-  /** `redact`: where UPNs and names are masked (see report/redact.ts `maskingFor`). */
+  /** `redact`: where UPNs and names are masked (see report/redact.ts `redactorFor`). */
   redact: Redact
   /** `page-size`: users per Graph page ($top). */
   pageSize: number

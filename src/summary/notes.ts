@@ -3,7 +3,7 @@ import { LOG_WINDOW_DAYS } from '../constants.js'
 import { isExpired } from '../exclusions.js'
 import type { Counts } from '../policy.js'
 import type { EarlierReport } from '../report/files.js'
-import { redactUpn } from '../report/redact.js'
+import type { Mask } from '../report/redact.js'
 import type { Settings } from '../settings/settings.js'
 
 /** Summary notes known before any request: expired exclusions, the sign-in log window. */
@@ -60,15 +60,13 @@ export function interactiveOnlyWarning(
 export function baselineNotes(
   outcome: BaselineComparison & { counts: Counts },
   baseline: Baseline,
-  masked: boolean
+  showUpn: Mask['upn']
 ): string[] {
   const newCount = outcome.counts.newStale
   const still = outcome.counts.stale - newCount
   const gone = outcome.noLongerStale
   const names = (upns: (string | null)[], total: number) => {
-    const shown = upns
-      .slice(0, BASELINE_SAMPLE)
-      .map((upn) => (masked ? redactUpn(upn) : upn) ?? '(no UPN)')
+    const shown = upns.slice(0, BASELINE_SAMPLE).map((upn) => showUpn(upn) ?? '(no UPN)')
     return `${shown.join(', ')}${total > shown.length ? `, … (${total - shown.length} more in the report)` : ''}`
   }
   const lists: [string, (string | null)[], number][] = [

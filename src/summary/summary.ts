@@ -7,7 +7,7 @@ import {
   type UserRecord
 } from '../policy.js'
 import type { Settings } from '../settings/settings.js'
-import { maskingFor, redactRecord, redactText } from '../report/redact.js'
+import { redactorFor, type Mask } from '../report/redact.js'
 import type { Breakdown } from '../breakdown.js'
 import { histogramTable, userTypeTable } from './chart.js'
 import { escapeCell } from './escape.js'
@@ -101,11 +101,11 @@ function licenceLine(counts: Counts): string {
 /** Notes take at most a quarter of the summary; the rest are only counted. */
 const NOTES_MAX_BYTES = SUMMARY_MAX_BYTES / 4
 
-export function noteLines(notes: string[], redacting: boolean): string[] {
+export function noteLines(notes: string[], showText: Mask['text'] = (text) => text): string[] {
   const lines: string[] = []
   let bytes = 0
   for (const note of notes) {
-    const line = `<p>${escapeCell(redacting ? redactText(note) : note)}</p>`
+    const line = `<p>${escapeCell(showText(note))}</p>`
     bytes += Buffer.byteLength(line) + 1
     if (bytes > NOTES_MAX_BYTES) {
       lines.push(
@@ -133,7 +133,8 @@ export function userCells(shown: UserRecord): string {
  */
 export function renderSummary(input: SummaryInput): string {
   const { result, counts, settings } = input
-  const redacting = maskingFor(settings.redact).summary
+  // Built from settings.redact, as main.ts builds the one it hands to publish.
+  const mask = redactorFor(settings.redact).summary
   const head = [
     `<h2>${RESULT_ICON[result]} Entra ID sign-in check: ${escapeCell(result)}</h2>`,
     // Without a baseline every stale user is "new" (new-stale-count = stale-count): the figure
@@ -142,7 +143,7 @@ export function renderSummary(input: SummaryInput): string {
     `<p><b>Policy:</b> ${escapeCell(policyLine(settings))}</p>`,
     ...groupLines(counts, settings.policy.privilegedThresholdDays !== undefined),
     licenceLine(counts),
-    ...noteLines(input.notes, redacting),
+    ...noteLines(input.notes, mask.text),
     counts.checked > 0 ? histogramTable(input.breakdown.histogram) : undefined,
     counts.users > 0 ? userTypeTable(input.breakdown) : undefined
   ]
@@ -155,7 +156,7 @@ export function renderSummary(input: SummaryInput): string {
   const rows: string[] = []
   let bytes = Buffer.byteLength(head) + 4096
   for (const record of input.worst) {
-    const shown = redacting ? redactRecord(record) : record
+    const shown = mask.record(record)
     const row = `<tr>${userCells(shown)}</tr>`
     bytes += Buffer.byteLength(row) + 1
     if (bytes > SUMMARY_MAX_BYTES) break
@@ -182,15 +183,15 @@ export function renderSummary(input: SummaryInput): string {
 
 /**
  * The summary of a run that could not finish: no counts, since they would be partial.
- * `redacting`: mask UPNs in the message (the password-flow account, for one). `notes`: lines
+ * `showText`: masks UPNs in the message (the password-flow account, for one). `notes`: lines
  * after it (the earlier report still in report-dir).
  */
 export function renderErrorSummary(
   message: string,
-  redacting = false,
+  showText: Mask['text'] = (text) => text,
   notes: string[] = []
 ): string {
-  const shown = redacting ? redactText(message) : message
+  const shown = showText(message)
   const lines = [
     `<h2>${RESULT_ICON.error} Entra ID sign-in check: error</h2>`,
     `<p>${escapeCell(shown)}</p>`,
