@@ -42464,7 +42464,7 @@ var core = __nccwpck_require__(77094);
  * Registers a secret, and each line of a multi-line secret: the runner masks log lines one by
  * one, so the whole value alone would not hide its lines.
  */
-function maskSecret(io, secret) {
+function io_maskSecret(io, secret) {
     io.setSecret(secret);
     for (const line of secret.split(/\r?\n/))
         if (line.trim().length > 3)
@@ -43097,8 +43097,14 @@ function compareWorstFirst(a, b) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/redact.ts
-function redact_maskingFor(redact) {
-    return { logs: redact !== 'none', summary: redact !== 'none', report: redact === 'all' };
+/** The only reader of the `redact` setting. */
+function redact_redactorFor(redact) {
+    const masked = redact !== 'none';
+    return {
+        log: masked ? redactingIO : (io) => io,
+        summary: masked ? MASKED : SHOWN,
+        report: redact === 'all' ? MASKED : SHOWN
+    };
 }
 /** `jane.doe@contoso.com` → `j***@contoso.com`: enough to recognise, not to read. */
 function redactUpn(upn) {
@@ -43115,7 +43121,7 @@ function redactName(name) {
     return `${Array.from(name)[0]}***`;
 }
 /** Masks UPN, display name and mail; the object ID stays so people can look the user up. */
-function redact_redactRecord(record) {
+function redactRecord(record) {
     return {
         ...record,
         userPrincipalName: redactUpn(record.userPrincipalName),
@@ -43153,6 +43159,18 @@ function redactingIO(io) {
         env: io.env
     };
 }
+const MASKED = {
+    record: redactRecord,
+    upn: redactUpn,
+    text: redactText,
+    pattern: redactPattern
+};
+const SHOWN = {
+    record: (record) => record,
+    upn: (upn) => upn,
+    text: (text) => text,
+    pattern: (rule) => rule.pattern
+};
 
 ;// CONCATENATED MODULE: ./src/breakdown.ts
 /**
@@ -43346,11 +43364,11 @@ function licenceLine(counts) {
 }
 /** Notes take at most a quarter of the summary; the rest are only counted. */
 const NOTES_MAX_BYTES = constants_SUMMARY_MAX_BYTES / 4;
-function noteLines(notes, redacting) {
+function noteLines(notes, showText = (text) => text) {
     const lines = [];
     let bytes = 0;
     for (const note of notes) {
-        const line = `<p>${escape_escapeCell(redacting ? redactText(note) : note)}</p>`;
+        const line = `<p>${escape_escapeCell(showText(note))}</p>`;
         bytes += Buffer.byteLength(line) + 1;
         if (bytes > NOTES_MAX_BYTES) {
             lines.push(`<p>${notes.length - lines.length} more note(s) left out to keep the summary under 1 MiB.</p>`);
@@ -43372,7 +43390,8 @@ function userCells(shown) {
  */
 function renderSummary(input) {
     const { result, counts, settings } = input;
-    const redacting = maskingFor(settings.redact).summary;
+    // Built from settings.redact, as main.ts builds the one it hands to publish.
+    const mask = redactorFor(settings.redact).summary;
     const head = [
         `<h2>${RESULT_ICON[result]} Entra ID sign-in check: ${escapeCell(result)}</h2>`,
         // Without a baseline every stale user is "new" (new-stale-count = stale-count): the figure
@@ -43381,7 +43400,7 @@ function renderSummary(input) {
         `<p><b>Policy:</b> ${escapeCell(policyLine(settings))}</p>`,
         ...groupLines(counts, settings.policy.privilegedThresholdDays !== undefined),
         licenceLine(counts),
-        ...noteLines(input.notes, redacting),
+        ...noteLines(input.notes, mask.text),
         counts.checked > 0 ? histogramTable(input.breakdown.histogram) : undefined,
         counts.users > 0 ? userTypeTable(input.breakdown) : undefined
     ]
@@ -43394,7 +43413,7 @@ function renderSummary(input) {
     const rows = [];
     let bytes = Buffer.byteLength(head) + 4096;
     for (const record of input.worst) {
-        const shown = redacting ? redactRecord(record) : record;
+        const shown = mask.record(record);
         const row = `<tr>${userCells(shown)}</tr>`;
         bytes += Buffer.byteLength(row) + 1;
         if (bytes > SUMMARY_MAX_BYTES)
@@ -43418,11 +43437,11 @@ function renderSummary(input) {
 }
 /**
  * The summary of a run that could not finish: no counts, since they would be partial.
- * `redacting`: mask UPNs in the message (the password-flow account, for one). `notes`: lines
+ * `showText`: masks UPNs in the message (the password-flow account, for one). `notes`: lines
  * after it (the earlier report still in report-dir).
  */
-function renderErrorSummary(message, redacting = false, notes = []) {
-    const shown = redacting ? redactText(message) : message;
+function renderErrorSummary(message, showText = (text) => text, notes = []) {
+    const shown = showText(message);
     const lines = [
         `<h2>${RESULT_ICON.error} Entra ID sign-in check: error</h2>`,
         `<p>${escape_escapeCell(shown)}</p>`,
@@ -44044,7 +44063,7 @@ const AUTH_METHODS = [
 ];
 /** What `auth-method` accepts: a method, or `auto` to pick one from the inputs given. */
 const AUTH_METHOD_CHOICES = ['auto', ...AUTH_METHODS];
-const GRAPH_VERSIONS = (/* unused pure expression or super */ null && (['beta', 'v1.0']));
+const choices_GRAPH_VERSIONS = (/* unused pure expression or super */ null && (['beta', 'v1.0']));
 const SOURCES = (/* unused pure expression or super */ null && (['sign-in-activity', 'sign-in-logs']));
 const ACTIVITIES = (/* unused pure expression or super */ null && (['successful', 'any', 'interactive']));
 const NEVER_SIGNED_IN = (/* unused pure expression or super */ null && (['stale', 'ignore']));
@@ -44061,6 +44080,8 @@ var external_node_os_ = __nccwpck_require__(48161);
 
 
 
+
+
 /**
  * The only readers of inputs: each reads one input, validates it and throws an InputError that
  * names the input, the value (never a secret) and what is allowed. `input` is a name from
@@ -44069,12 +44090,27 @@ var external_node_os_ = __nccwpck_require__(48161);
 function fail(input, value, allowed) {
     throw new errors_InputError(`Input '${input}' ${allowed}; got "${value}".`);
 }
+/** The input's value as given ('' when not given). */
+function input_helper_text(io, input) {
+    return io.getInput(input);
+}
+/** The input's value as given; empty: undefined. */
+function optionalText(io, input) {
+    return input_helper_text(io, input) || undefined;
+}
+/** A secret input, masked as soon as it is read ('' when not given). */
+function secret(io, input) {
+    const value = input_helper_text(io, input);
+    if (value !== '')
+        maskSecret(io, value);
+    return value;
+}
 function isOneOf(allowed, value) {
     return allowed.some((item) => item === value);
 }
 /** One of `allowed`; empty: `fallback`. */
 function choice(io, input, allowed, fallback) {
-    const value = io.getInput(input) || fallback;
+    const value = input_helper_text(io, input) || fallback;
     if (!isOneOf(allowed, value))
         return fail(input, value, `must be one of: ${allowed.join(', ')}`);
     return value;
@@ -44085,7 +44121,7 @@ function choice(io, input, allowed, fallback) {
  * table can be checked against the source.
  */
 function choices(io, input, allowed, fallback, allowedText) {
-    const raw = io.getInput(input) || fallback;
+    const raw = input_helper_text(io, input) || fallback;
     const items = [...new Set(list(raw.toLowerCase()))];
     const chosen = items.filter((item) => isOneOf(allowed, item));
     if (chosen.length === 0 || chosen.length < items.length) {
@@ -44099,7 +44135,7 @@ function wholeNumber(io, input, min, max, fallback) {
 }
 /** A whole number from `min` to `max`; empty: undefined. */
 function optionalWholeNumber(io, input, min, max) {
-    const value = io.getInput(input);
+    const value = input_helper_text(io, input);
     if (value === '')
         return undefined;
     const number = /^\d+$/.test(value) ? Number(value) : NaN;
@@ -44110,7 +44146,7 @@ function optionalWholeNumber(io, input, min, max) {
 }
 /** true or false in any case; empty: `fallback`. */
 function bool(io, input, fallback) {
-    const value = io.getInput(input);
+    const value = input_helper_text(io, input);
     if (value === '')
         return fallback;
     if (/^true$/i.test(value))
@@ -44131,7 +44167,7 @@ function list(value) {
  * versions belong in 'graph-version', not in the URL.
  */
 function httpsBase(io, input, fallback) {
-    const value = io.getInput(input);
+    const value = input_helper_text(io, input);
     if (value === '')
         return fallback;
     let url;
@@ -44146,7 +44182,8 @@ function httpsBase(io, input, fallback) {
     }
     if (url.search || url.hash)
         fail(input, value, 'must be an https:// URL without a query or fragment');
-    if (/\/(v1\.0|beta)\/?$/i.test(url.pathname)) {
+    const path = url.pathname.toLowerCase().replace(/\/$/, '');
+    if (GRAPH_VERSIONS.some((version) => path.endsWith(`/${version}`))) {
         fail(input, value, "must not end with the Graph version (set 'graph-version' instead)");
     }
     return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
@@ -44209,7 +44246,7 @@ function parseOrFail(input, parse) {
 }
 /** An artifact name (empty: no upload), without the characters the artifact service refuses. */
 function artifactName(io, input) {
-    const value = io.getInput(input);
+    const value = input_helper_text(io, input);
     if (/[":<>|*?\\/\r\n]/.test(value)) {
         fail(input, value, 'must not contain any of " : < > | * ? \\ / or line breaks (empty: no upload)');
     }
@@ -44220,7 +44257,7 @@ function artifactName(io, input) {
  * regular file in its place or above it is an input error now, not EEXIST after signing in.
  */
 function outputDirectory(io, input, fallbackName) {
-    const value = io.getInput(input);
+    const value = input_helper_text(io, input);
     const dir = (0,external_node_path_.resolve)(value || (0,external_node_path_.join)(io.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), fallbackName));
     checkDirectory(input, value || dir, dir);
     return dir;
@@ -44234,11 +44271,11 @@ function outputDirectory(io, input, fallbackName) {
 const PATTERN = /^[^":<>|\\/\r\n]+$/;
 /** `reports` given: files on disk; else the artifacts `pattern` matches. */
 function readOrigin(io) {
-    const reports = list(io.getInput(MergeInputs.Reports));
+    const reports = list(input_helper_text(io, MergeInputs.Reports));
     if (reports.length > 0) {
         return { kind: 'files', patterns: reports, workspace: io.env.GITHUB_WORKSPACE || process.cwd() };
     }
-    const pattern = io.getInput(MergeInputs.Pattern) || DEFAULT_PATTERN;
+    const pattern = optionalText(io, MergeInputs.Pattern) ?? DEFAULT_PATTERN;
     if (!PATTERN.test(pattern)) {
         fail(MergeInputs.Pattern, pattern, 'must be an artifact name, * and ? allowed, without " : < > | \\ / or line breaks');
     }
@@ -44248,7 +44285,7 @@ function readOrigin(io) {
 function getMergeSettings(io) {
     return {
         origin: readOrigin(io),
-        expect: list(io.getInput(MergeInputs.Expect)),
+        expect: list(input_helper_text(io, MergeInputs.Expect)),
         policy: {
             onStale: choice(io, MergeInputs.OnStale, ON_STALE, 'fail'),
             maxStale: wholeNumber(io, MergeInputs.MaxStale, 0, 100_000_000, 0),
@@ -45500,7 +45537,7 @@ function renderMergeSummary(input) {
     const head = [
         `<h2>${RESULT_ICON[result]} Entra ID sign-in check, ${reports} tenant(s) merged: ${escape_escapeCell(result)}</h2>`,
         `<p><b>Policy across all tenants:</b> ${escape_escapeCell(`on-stale ${input.policy.onStale} · max-stale ${input.policy.maxStale} · ${input.expected} expected tenant(s)`)}</p>`,
-        ...noteLines(input.notes, false)
+        ...noteLines(input.notes)
     ].join('\n');
     let bytes = Buffer.byteLength(head) + 4096;
     const sorted = [...input.rows].sort(compareTenantRows);
