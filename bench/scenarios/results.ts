@@ -57,9 +57,12 @@ export interface StormResult {
 /** Article v1.0 (one audit-log request per user) against `source: sign-in-logs`. */
 export interface LogsBaselineResult {
   users: number
-  perUser: { requests: number; wallMs: number; withSignIn: number }
+  perUser: { requests: number; lookups: number; wallMs: number; withSignIn: number }
   batched: { requests: number; batches: number; wallMs: number; exitCode: number | null }
+  /** Every request of one run against every request of the other (fixed per-run ones included). */
   factor: number
+  /** The log lookups alone: one request per user against the `$batch` requests. */
+  lookupFactor: number
 }
 
 /** The reading floor's wall time against its own requests × latency. */

@@ -33,6 +33,7 @@ export async function logsBaseline(options: Options): Promise<LogsBaselineResult
       users,
       perUser: {
         requests: perUserStats.http,
+        lookups: perUserStats.byTarget.signIns ?? 0,
         wallMs: perUser.wallMs,
         withSignIn: perUser.withSignIn
       },
@@ -42,7 +43,8 @@ export async function logsBaseline(options: Options): Promise<LogsBaselineResult
         wallMs: run.wallMs,
         exitCode: run.code
       },
-      factor: perUserStats.http / stats.http
+      factor: perUserStats.http / stats.http,
+      lookupFactor: (perUserStats.byTarget.signIns ?? 0) / Math.max(1, stats.byTarget.batch ?? 0)
     }
   } finally {
     await sim.close()
