@@ -43671,7 +43671,35 @@ function jsonFooter(counts, result) {
     return `\n  ],\n  "counts": ${JSON.stringify(counts)},\n  "result": ${JSON.stringify(result)}\n}\n`;
 }
 
+;// CONCATENATED MODULE: ./src/report/partial.ts
+
+
+/** Closes every file, then gives each its real name: all complete before one replaces an old one. */
+async function commitPartials(files) {
+    for (const { stream } of files) {
+        stream.end();
+        await (0,external_node_events_.once)(stream, 'close');
+    }
+    for (const { path } of files)
+        await (0,promises_.rename)(`${path}.partial`, path);
+}
+/** Removes the partial files after a failure; files at the real names stay as they were. */
+async function abortPartials(files) {
+    for (const { path, stream } of files) {
+        // A write still in flight would emit ERR_STREAM_DESTROYED with no listener and crash the
+        // process; and the file must be closed (opened, even) before it can be removed for good.
+        stream.on('error', () => undefined);
+        if (!stream.closed) {
+            const closed = new Promise((resolve) => stream.once('close', () => resolve()));
+            stream.destroy();
+            await closed;
+        }
+        await (0,promises_.rm)(`${path}.partial`, { force: true });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/merge/files.ts
+
 
 
 
@@ -43727,24 +43755,12 @@ class MergedFiles {
     async finish(tenants, counts, result) {
         const entries = tenants.map((tenant) => `    ${JSON.stringify(tenant)}`).join(',\n');
         await this.write(0, `\n  ],\n  "tenants": [\n${entries}\n  ],\n  "counts": ${JSON.stringify(counts)},\n  "result": ${JSON.stringify(result)}\n}\n`);
-        for (const { path, stream } of this.streams) {
-            stream.end();
-            await (0,external_node_events_.once)(stream, 'close');
-            await (0,promises_.rename)(`${path}.partial`, path);
-        }
+        await commitPartials(this.streams);
         return this.paths;
     }
     /** Removes the partial files; files of an earlier merge at the real names stay as they were. */
     async abort() {
-        for (const { path, stream } of this.streams) {
-            stream.on('error', () => undefined);
-            if (!stream.closed) {
-                const closed = new Promise((resolve) => stream.once('close', () => resolve()));
-                stream.destroy();
-                await closed;
-            }
-            await (0,promises_.rm)(`${path}.partial`, { force: true });
-        }
+        await abortPartials(this.streams);
     }
     async write(index, data) {
         const { stream } = this.streams[index];

@@ -1,11 +1,12 @@
-import { createWriteStream, type WriteStream } from 'node:fs'
-import { mkdir, rename, rm } from 'node:fs/promises'
+import { createWriteStream } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
 import { once } from 'node:events'
 import { join } from 'node:path'
 import type { Counts, Result, UserRecord } from '../policy.js'
 import { USER_COLUMNS } from '../report/columns.js'
 import { csvEncoder } from '../report/csv.js'
 import { jsonEncoder, SCHEMA_VERSION } from '../report/json.js'
+import { abortPartials, commitPartials, type PartialFile } from '../report/partial.js'
 import { MERGED_BASENAME } from './constants.js'
 
 /** A user of the merged report: the report's columns after the tenant it came from. */
@@ -48,7 +49,7 @@ export interface TenantEntry {
  * `policy` (the merge's), `users` (each with its `tenantId`), `tenants`, `counts`, `result`.
  */
 export class MergedFiles {
-  private readonly streams: { path: string; stream: WriteStream }[]
+  private readonly streams: PartialFile[]
   private first = true
 
   private constructor(readonly paths: MergedPaths) {
@@ -96,25 +97,13 @@ export class MergedFiles {
       0,
       `\n  ],\n  "tenants": [\n${entries}\n  ],\n  "counts": ${JSON.stringify(counts)},\n  "result": ${JSON.stringify(result)}\n}\n`
     )
-    for (const { path, stream } of this.streams) {
-      stream.end()
-      await once(stream, 'close')
-      await rename(`${path}.partial`, path)
-    }
+    await commitPartials(this.streams)
     return this.paths
   }
 
   /** Removes the partial files; files of an earlier merge at the real names stay as they were. */
   async abort(): Promise<void> {
-    for (const { path, stream } of this.streams) {
-      stream.on('error', () => undefined)
-      if (!stream.closed) {
-        const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()))
-        stream.destroy()
-        await closed
-      }
-      await rm(`${path}.partial`, { force: true })
-    }
+    await abortPartials(this.streams)
   }
 
   private async write(index: number, data: string | Buffer): Promise<void> {

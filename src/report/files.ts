@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs'
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises'
+import { mkdir, open, readdir, stat } from 'node:fs/promises'
 import { once } from 'node:events'
 import { join } from 'node:path'
 import { REPORT_BASENAME } from '../constants.js'
@@ -9,6 +9,7 @@ import { csvRows } from './csv.js'
 import type { Breakdown } from '../breakdown.js'
 import { htmlFooter, htmlHeader, htmlUsers } from './html/page.js'
 import { jsonFooter, jsonHeader, jsonUsers, type ReportMeta } from './json.js'
+import { abortPartials, commitPartials } from './partial.js'
 
 /** Paths of the finished report files (absent: that format was not asked for). */
 export interface ReportPaths extends Partial<Record<ReportFormat, string>> {
@@ -62,28 +63,13 @@ export class ReportFiles {
     if (this.firstPage) await this.write('csv', csvRows([], true))
     await this.write('json', jsonFooter(counts, result))
     await this.write('html', htmlFooter(counts, result, breakdown))
-    // Every file complete on disk before the first replaces an earlier one.
-    for (const { stream } of this.streams) {
-      stream.end()
-      await once(stream, 'close')
-    }
-    for (const { path } of this.streams) await rename(`${path}.partial`, path)
+    await commitPartials(this.streams)
     return this.paths
   }
 
   /** Removes this run's partial files after a failure; nothing else in the directory. */
   async abort(): Promise<void> {
-    for (const { path, stream } of this.streams) {
-      // A write still in flight would emit ERR_STREAM_DESTROYED with no listener and crash the
-      // process; and the file must be closed (opened, even) before it can be removed for good.
-      stream.on('error', () => undefined)
-      if (!stream.closed) {
-        const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()))
-        stream.destroy()
-        await closed
-      }
-      await rm(`${path}.partial`, { force: true })
-    }
+    await abortPartials(this.streams)
   }
 
   private async write(format: ReportFormat, text: string | Buffer): Promise<void> {
