@@ -91,6 +91,21 @@ describe('quota', () => {
     expect(sim.quota?.stats.refused.signInActivity).toBe(2)
   })
 
+  test('Retry-After: whole seconds at the documented rates, the same fraction when scaled', () => {
+    let now = 0
+    const documented = new QuotaModel({}, () => now)
+    const scaled = new QuotaModel({ timeScale: 1 / 30 }, () => now)
+    for (let k = 0; k < 5; k++) {
+      expect(documented.take('reports', 't', 'a')).toBeUndefined()
+      expect(scaled.take('reports', 't', 'a')).toBeUndefined()
+    }
+    now = 100
+    // 9.9 s of the 10 s window left: 10 s. Scaled, 0.233 s of 0.333 s left (6.99 s of the
+    // documented clock): 7 s × 1/30.
+    expect(documented.take('reports', 't', 'a')?.headers?.['Retry-After']).toBe('10')
+    expect(scaled.take('reports', 't', 'a')?.headers?.['Retry-After']).toBe('0.233')
+  })
+
   test('retryAfter false: the 429 carries no Retry-After', async () => {
     sim.setQuota({
       limits: { signInActivity: { requests: 1, windowMs: WINDOW_MS } },

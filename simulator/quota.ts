@@ -12,7 +12,8 @@
  * - the rest of the directory ("Identity and access service limits"): a resource-unit budget per
  *   app and tenant of 3,500 units per 10 s for the smallest tenants. Costs per request are not
  *   modelled: each request costs one unit (a generous stand-in, it never binds the action).
- * A full window answers 429 with Retry-After, the whole seconds until its oldest request leaves it.
+ * A full window answers 429 with Retry-After, the whole seconds until its oldest request leaves it
+ * (scaled with the window under `timeScale`).
  * Graph "usually" sends Retry-After (https://learn.microsoft.com/graph/throttling): `retryAfter:
  * false` drops it, to test clients that must then wait out the window on their own.
  * Refused requests do not use the quota (the documentation does not say; see docs/architecture.md).
@@ -55,6 +56,7 @@ export interface QuotaStats {
 export class QuotaModel {
   private readonly windows: Record<QuotaClass, QuotaWindow>
   private readonly retryAfter: boolean
+  private readonly scale: number
   /** Accept times per `${class} ${tenant} ${app}`, oldest first. */
   private readonly used = new Map<string, number[]>()
   readonly stats: QuotaStats = {
@@ -67,6 +69,7 @@ export class QuotaModel {
     private readonly now: () => number = Date.now
   ) {
     const scale = options.timeScale ?? 1
+    this.scale = scale
     const limits = { ...DOCUMENTED_QUOTA, ...options.limits }
     this.windows = {
       signInActivity: scaled(limits.signInActivity, scale),
@@ -94,12 +97,15 @@ export class QuotaModel {
       return undefined
     }
     this.stats.refused[resource]++
-    const seconds = Math.max(1, Math.ceil((times[0] + windowMs - now) / 1000))
+    // Whole seconds of the documented clock, scaled with the windows: at the documented rates an
+    // integer, as Graph sends it; scaled, the same fraction of it (0.333 for 10 s at 1/30).
+    const seconds = Math.max(1, Math.ceil((times[0] + windowMs - now) / (1000 * this.scale)))
+    const retryAfter = Number((seconds * this.scale).toFixed(3))
     return graphError(
       429,
       'TooManyRequests',
       'Too many requests. Please try again later.',
-      this.retryAfter ? { 'Retry-After': String(seconds) } : {}
+      this.retryAfter ? { 'Retry-After': String(retryAfter) } : {}
     )
   }
 }

@@ -188,7 +188,7 @@ async function auditUsers(
   const stillStaleSample: (string | null)[] = []
   try {
     const source = logs
-      ? signInLogUserPages(graph, settings, retry, listing)
+      ? signInLogUserPages(graph, settings, retry.clock, listing)
       : userPages(graph, { pageSize: settings.pageSize, withSignInActivity: true, listing })
     let page = 0
     for await (const users of source) {

@@ -83,6 +83,36 @@ describe('throttled by the signInActivity quota (4 a second)', () => {
   })
 })
 
+describe('the sign-in-log source throttled by the log quota (5 per 0.25 s), each $batch sub-request counted', () => {
+  // Graph's 5 per 10 s at 1/40 of the time, Retry-After scaled with it.
+  const LOG_WINDOW = { requests: 5, windowMs: 250 }
+  const logRun = () =>
+    run({ source: 'sign-in-logs', 'graph-version': 'beta', 'threshold-days': '30' })
+  const subRequests = () => sim.requests.filter((request) => request.inBatch)
+
+  test.each([
+    ['with Retry-After', true],
+    ['without Retry-After', false]
+  ])('%s: complete, every user looked up, a bounded number of 429s', async (_, retryAfter) => {
+    sim.setQuota({ timeScale: LOG_WINDOW.windowMs / 10_000, retryAfter })
+    const result = await logRun()
+    expectComplete(result)
+    const subs = subRequests()
+    const refusals = subs.filter((request) => request.status === 429).length
+    const answered = subs.length - refusals
+    // One lookup a user, two when the newest sign-in failed: at least one a user.
+    expect(answered).toBeGreaterThanOrEqual(USERS)
+    // The second page's batch meets the full window and teaches it; then a probe now and then:
+    // at most one refusal a window on average, as the issue asks.
+    const windows = Math.ceil(answered / LOG_WINDOW.requests)
+    expect(refusals).toBeGreaterThanOrEqual(1)
+    expect(refusals).toBeLessThanOrEqual(windows)
+    expect(result.stdout).toMatch(
+      /Graph's sign-in log quota, as learned from its answers: pacing to 5 requests per 0\.\d\d s/
+    )
+  })
+})
+
 describe('broken answers', () => {
   test('a request never answered is timed out after request-timeout and sent again', async () => {
     sim.addFault({ target: 'users', after: 1, kind: 'hang' })

@@ -1,41 +1,65 @@
 /**
  * The pacer against the simulator's quota model on a fake clock: whatever the window, it learns
  * it from the first refusals and then keeps below it, so a long run is refused only a few times
- * and takes little more than the quota floor — with or without Retry-After.
+ * and takes little more than the quota floor — with or without Retry-After. A burst of 429s that
+ * was not the quota slows it only for a few windows.
  */
 import { describe, expect, test } from '@jest/globals'
 import { FakeClock } from '../../__fixtures__/io.js'
 import { Pacer, quotaOf } from '../../src/graph/pacing.js'
+import type { HttpRequest } from '../../src/graph/pipeline.js'
 import { QuotaModel, type QuotaWindow } from '../../simulator/quota.js'
 
-/** Sends `count` requests one after another through the pacer; 429s are waited out and resent. */
-async function drive(window: QuotaWindow, count: number, retryAfter: boolean) {
+const request = (n: number): HttpRequest => ({
+  method: 'GET',
+  url: `https://graph.microsoft.com/beta/users?$select=id,signInActivity&n=${n}`,
+  headers: {},
+  what: `users page ${n}`
+})
+
+/**
+ * Sends `count` requests one after another through the pacer; `answer` decides each try (a 429
+ * carries its Retry-After in ms, or none). 429s are waited out as the retry strategy does (its
+ * Retry-After, else 1, 2, 4 … s capped at 60 s) and sent again.
+ */
+async function drive(
+  clock: FakeClock,
+  count: number,
+  answer: (n: number, attempt: number) => { retryAfterMs?: number } | undefined
+) {
+  const pacer = new Pacer(clock)
+  const start = clock.now().getTime()
+  const sendTimes: number[] = []
+  for (let n = 0; n < count; n++) {
+    const sent = request(n)
+    for (let attempt = 1; ; attempt++) {
+      const ticket = await pacer.acquire(sent)
+      const refusal = answer(n, attempt)
+      if (!refusal) {
+        pacer.accepted(ticket, sent)
+        sendTimes.push(clock.now().getTime() - start)
+        break
+      }
+      pacer.throttled(ticket, sent, refusal.retryAfterMs)
+      await clock.sleep(refusal.retryAfterMs ?? Math.min(1000 * 2 ** (attempt - 1), 60_000))
+    }
+  }
+  return { refused: pacer.refused, wallMs: clock.now().getTime() - start, sendTimes }
+}
+
+async function underQuota(window: QuotaWindow, count: number, retryAfter: boolean) {
   const clock = new FakeClock()
   const model = new QuotaModel({ limits: { signInActivity: window }, retryAfter }, () =>
     clock.now().getTime()
   )
-  const pacer = new Pacer(clock)
-  const start = clock.now().getTime()
-  let refused = 0
-  for (let request = 0; request < count; request++) {
-    for (let attempt = 1; ; attempt++) {
-      const sentAt = await pacer.acquire(1)
-      const answer = model.take('signInActivity', 'tenant', 'app')
-      if (!answer) {
-        pacer.accepted(sentAt, 1)
-        break
-      }
-      refused++
-      const header = answer.headers?.['Retry-After']
-      // The retry strategy's wait without Retry-After: 1, 2, 4 … s, capped at the window.
-      const wait =
-        header !== undefined ? Number(header) * 1000 : Math.min(1000 * 2 ** (attempt - 1), 60_000)
-      pacer.throttled(sentAt, 1, wait)
-      await clock.sleep(wait)
-    }
-  }
+  const result = await drive(clock, count, () => {
+    const refusal = model.take('signInActivity', 'tenant', 'app')
+    if (!refusal) return undefined
+    const header = refusal.headers?.['Retry-After']
+    return { retryAfterMs: header === undefined ? undefined : Number(header) * 1000 }
+  })
   const floor = Math.ceil(count / window.requests - 1) * window.windowMs
-  return { refused, wallMs: clock.now().getTime() - start, floor }
+  return { ...result, floor }
 }
 
 describe.each([
@@ -43,37 +67,66 @@ describe.each([
   ['the sign-in log: 5 per 10 s', { requests: 5, windowMs: 10_000 }],
   ['scaled: 10 per 2 s', { requests: 10, windowMs: 2_000 }]
 ])('%s', (_, window) => {
-  const count = window.requests * 30
-  test('with Retry-After: at most 2 refusals in 30 windows, wall ≤ 1.05 × the floor', async () => {
-    const { refused, wallMs, floor } = await drive(window, count, true)
+  const count = window.requests * 40
+  test('with Retry-After: at most one refusal in 4 windows (the probes), wall ≤ 1.05 × the floor', async () => {
+    const { refused, wallMs, floor } = await underQuota(window, count, true)
     expect(refused).toBeGreaterThanOrEqual(1)
-    expect(refused).toBeLessThanOrEqual(2)
+    expect(refused).toBeLessThanOrEqual(40 / 4 + 2)
     expect(wallMs).toBeGreaterThanOrEqual(floor)
     expect(wallMs).toBeLessThanOrEqual(floor * 1.05 + 1000)
   })
 
   // Backing off 1, 2, 4 … s finds the window late by up to one step: paced a little slower.
   test('without Retry-After: a few refusals, then paced; wall ≤ 1.5 × the floor', async () => {
-    const { refused, wallMs, floor } = await drive(window, count, false)
-    expect(refused).toBeLessThanOrEqual(8)
+    const { refused, wallMs, floor } = await underQuota(window, count, false)
+    expect(refused).toBeLessThanOrEqual(40 / 4 + 8)
     expect(wallMs).toBeLessThanOrEqual(floor * 1.5 + 2000)
   })
 })
 
-test('quotaOf: signInActivity pages, sign-in log batches counted per sub-request, the rest', () => {
+test('a storm of 429s that is not the quota: honoured, then sending freely again within a few windows', async () => {
+  const clock = new FakeClock()
+  // Requests 1–12 are each refused once (Retry-After 0.2–0.6 s); nothing else is ever refused.
+  const { refused, sendTimes } = await drive(clock, 200, (n, attempt) =>
+    n >= 1 && n <= 12 && attempt === 1 ? { retryAfterMs: 200 + 100 * (n % 5) } : undefined
+  )
+  expect(refused).toBeGreaterThanOrEqual(12)
+  expect(refused).toBeLessThanOrEqual(14)
+  // Requests take no time on a fake clock: the tail's window, halved by each accepted probe, is
+  // down to a millisecond or less.
+  const tail = sendTimes.slice(40)
+  expect(tail[tail.length - 1] - tail[0]).toBeLessThanOrEqual(tail.length)
+  // All the waiting: the Retry-Afters (4.8 s) and a window of 0.3 s per refusal and 8 before the first probe.
+  expect(sendTimes[sendTimes.length - 1]).toBeLessThanOrEqual(4800 + 20 * 600)
+})
+
+test('one request at a time after a refusal: the refused one goes first, the others after its answer', async () => {
+  const clock = new FakeClock()
+  const pacer = new Pacer(clock)
+  const [first, second, third] = [request(1), request(2), request(3)]
+  pacer.accepted(await pacer.acquire(first), first)
+  const refusedTicket = await pacer.acquire(second)
+  pacer.throttled(refusedTicket, second, 1000)
+  const order: string[] = []
+  const waiting = pacer.acquire(third).then((ticket) => {
+    order.push('third')
+    return ticket
+  })
+  const scout = await pacer.acquire(second)
+  order.push('second')
+  // The window was one request long: the scout's send time, 1 s after the first.
+  expect(scout.sentAt - refusedTicket.sentAt).toBe(1000)
+  pacer.accepted(scout, second)
+  const next = await waiting
+  expect(order).toEqual(['second', 'third'])
+  // Paced to one request per second from the scout's send on.
+  expect(next.sentAt - scout.sentAt).toBe(1000)
+})
+
+test('quotaOf: signInActivity pages, the sign-in log, the rest', () => {
   const base = 'https://graph.microsoft.com/beta'
-  expect(quotaOf(`${base}/users?$select=id,signInActivity&$top=500`, undefined)).toEqual({
-    bucket: 'signInActivity',
-    cost: 1
-  })
-  expect(quotaOf(`${base}/users?$select=id&$top=500`, undefined).bucket).toBe('directory')
-  const batch = JSON.stringify({
-    requests: Array.from({ length: 7 }, (_, id) => ({
-      id: String(id),
-      method: 'GET',
-      url: `/auditLogs/signIns?$filter=userId eq '${id}'`
-    }))
-  })
-  expect(quotaOf(`${base}/$batch`, batch)).toEqual({ bucket: 'signInLogs', cost: 7 })
-  expect(quotaOf(`${base}/users/$count`, undefined).bucket).toBe('directory')
+  expect(quotaOf(`${base}/users?$select=id,signInActivity&$top=500`)).toBe('signInActivity')
+  expect(quotaOf(`${base}/users?$select=id&$top=500`)).toBe('directory')
+  expect(quotaOf(`${base}/auditLogs/signIns?$filter=userId%20eq%20'1'&$top=1`)).toBe('signInLogs')
+  expect(quotaOf(`${base}/users/$count`)).toBe('directory')
 })

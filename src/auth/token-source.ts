@@ -120,28 +120,40 @@ export function createTokenSource(
   }
 
   let cached: { token: string; expiresAt: number } | undefined
+  const fetchToken = async (refresh: boolean): Promise<string> => {
+    const now = clock.now().getTime()
+    let result: AuthenticationResult | null
+    network.reset()
+    try {
+      result = await acquire(refresh || cached !== undefined)
+    } catch (error) {
+      if (error instanceof AuthFailure) throw error
+      throw explainAuthError(error, settings, {
+        claims,
+        networkFailure: network.lastFailure()
+      })
+    }
+    if (!result?.accessToken) throw new AuthFailure('Entra ID returned no access token.')
+    io.setSecret(result.accessToken)
+    cached = {
+      token: result.accessToken,
+      expiresAt: result.expiresOn?.getTime() ?? now + 3_600_000
+    }
+    return result.accessToken
+  }
+  // Requests that need a token at once (a $batch's sub-requests answered 401 together) share one
+  // token request; a refresh never shares one that may come from msal's cache.
+  const inFlight = new Map<boolean, Promise<string>>()
   return {
-    async token(refresh) {
-      const now = clock.now().getTime()
-      if (!refresh && cached && cached.expiresAt - EXPIRY_MARGIN_MS > now) return cached.token
-      let result: AuthenticationResult | null
-      network.reset()
-      try {
-        result = await acquire(refresh || cached !== undefined)
-      } catch (error) {
-        if (error instanceof AuthFailure) throw error
-        throw explainAuthError(error, settings, {
-          claims,
-          networkFailure: network.lastFailure()
-        })
+    token(refresh) {
+      if (!refresh && cached && cached.expiresAt - EXPIRY_MARGIN_MS > clock.now().getTime())
+        return Promise.resolve(cached.token)
+      let pending = inFlight.get(refresh)
+      if (!pending) {
+        pending = fetchToken(refresh).finally(() => inFlight.delete(refresh))
+        inFlight.set(refresh, pending)
       }
-      if (!result?.accessToken) throw new AuthFailure('Entra ID returned no access token.')
-      io.setSecret(result.accessToken)
-      cached = {
-        token: result.accessToken,
-        expiresAt: result.expiresOn?.getTime() ?? now + 3_600_000
-      }
-      return result.accessToken
+      return pending
     }
   }
 }

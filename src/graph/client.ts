@@ -4,6 +4,7 @@ import { GraphFailure } from '../errors.js'
 import type { Fetch } from '../http.js'
 import type { Settings } from '../settings/settings.js'
 import { explainGraphError, type GraphCall, type GraphErrorOptions } from './errors.js'
+import { batching } from './batching.js'
 import { Pacing } from './pacing.js'
 import {
   counting,
@@ -18,25 +19,26 @@ import { RetriesExhausted, retrying, type RetryContext } from './retry.js'
 
 /** Authenticated JSON calls to Graph through the request pipeline (see pipeline.ts). */
 export interface GraphClient {
-  /**
-   * `pathOrUrl`: a path under `<graph-endpoint>/<graph-version>/`, or an absolute nextLink.
-   * `onNextLink` is called as soon as a `@odata.nextLink` that precedes `value` in a successful
-   * body has arrived, before the rest of the body is read (see leadingNextLink). `expect` checks
-   * the parsed body inside the retried unit.
-   */
-  get<T>(
-    pathOrUrl: string,
-    call: GraphCall,
-    onNextLink?: (link: string) => void,
-    expect?: (json: unknown) => string | undefined
-  ): Promise<T>
-  post<T>(path: string, body: unknown, call: GraphCall): Promise<T>
+  /** `pathOrUrl`: a path under `<graph-endpoint>/<graph-version>/`, or an absolute nextLink. */
+  get<T>(pathOrUrl: string, call: GraphCall, options?: GetOptions): Promise<T>
   /** A plain-text answer (`users/$count`) with extra headers. */
   text(path: string, call: GraphCall, headers: Record<string, string>): Promise<string>
   /** Graph's throttling as learned so far. */
   readonly pacing: Pacing
   /** Requests sent to Graph so far (retries included). */
   readonly requests: number
+}
+
+export interface GetOptions {
+  /**
+   * Called as soon as a `@odata.nextLink` that precedes `value` in a successful body has
+   * arrived, before the rest of the body is read (see leadingNextLink).
+   */
+  onNextLink?: (link: string) => void
+  /** Checks the parsed body inside the retried unit (see HttpRequest.expect). */
+  expect?: (json: unknown) => string | undefined
+  /** May go in a JSON $batch with other such requests (see batching.ts). */
+  batch?: boolean
 }
 
 /** Where Graph is, and what error explanations need. */
@@ -83,15 +85,16 @@ export function createGraphClient(
   fetch: Fetch,
   retry: RetryContext
 ): GraphClient {
-  const base = `${options.graphEndpoint}/${options.graphVersion}/`
+  const base = `${options.graphEndpoint}/${options.graphVersion}`
   const counter = { requests: 0 }
-  const pacing = new Pacing(retry.clock)
+  const pacing = new Pacing(retry.clock, retry.log)
   const send: Send = pipeline(
     fetchTransport(fetch, options.requestTimeoutMs),
     originGuard(options),
     bearer(tokens, retry.log),
     retrying(retry),
     pacing.policy,
+    batching(base),
     counting(counter),
     decode
   )
@@ -125,33 +128,11 @@ export function createGraphClient(
     return response
   }
 
-  const url = (pathOrUrl: string) => new URL(pathOrUrl, base).href
+  const url = (pathOrUrl: string) => new URL(pathOrUrl, `${base}/`).href
   return {
-    get: async <T>(
-      pathOrUrl: string,
-      graphCall: GraphCall,
-      onNextLink?: (link: string) => void,
-      expect?: (json: unknown) => string | undefined
-    ) =>
-      (
-        await call(
-          { method: 'GET', url: url(pathOrUrl), what: graphCall.what, onNextLink, expect },
-          graphCall
-        )
-      ).json as T,
-    post: async <T>(path: string, body: unknown, graphCall: GraphCall) =>
-      (
-        await call(
-          {
-            method: 'POST',
-            url: url(path),
-            what: graphCall.what,
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(body)
-          },
-          graphCall
-        )
-      ).json as T,
+    get: async <T>(pathOrUrl: string, graphCall: GraphCall, get: GetOptions = {}) =>
+      (await call({ method: 'GET', url: url(pathOrUrl), what: graphCall.what, ...get }, graphCall))
+        .json as T,
     text: async (path, graphCall, headers) =>
       (
         await call(

@@ -1,5 +1,5 @@
 import type { Clock } from '../io.js'
-import { parseRetryAfter, type Policy } from './pipeline.js'
+import { parseRetryAfter, type HttpRequest, type Policy } from './pipeline.js'
 
 /**
  * Graph's throttling windows, per app and tenant (https://learn.microsoft.com/graph/throttling-limits,
@@ -8,6 +8,13 @@ import { parseRetryAfter, type Policy } from './pipeline.js'
  */
 export type QuotaBucket = 'signInActivity' | 'signInLogs' | 'directory'
 
+/** How log lines name each bucket. */
+const BUCKET_NAMES: Record<QuotaBucket, string> = {
+  signInActivity: 'signInActivity listing',
+  signInLogs: 'sign-in log',
+  directory: 'directory'
+}
+
 /** The documented window of each bucket: how long a 429 without Retry-After may take to clear. */
 export const DOCUMENTED_WINDOW_MS: Record<QuotaBucket, number> = {
   signInActivity: 60_000,
@@ -15,115 +22,233 @@ export const DOCUMENTED_WINDOW_MS: Record<QuotaBucket, number> = {
   directory: 10_000
 }
 
-/** The bucket a Graph request counts against, and how many requests it costs. */
-export function quotaOf(
-  url: string,
-  body: string | undefined
-): { bucket: QuotaBucket; cost: number } {
+/**
+ * The bucket a Graph request counts against. A `$batch` envelope never reaches the pacer: its
+ * sub-requests pass it one by one (batching.ts sits below), each counted as Graph counts it.
+ */
+export function quotaOf(url: string): QuotaBucket {
   const { pathname, searchParams } = new URL(url)
-  if (/\/\$batch$/.test(pathname)) {
-    // A batch's envelope is not counted; each sub-request is, against its own bucket.
-    const requests = (JSON.parse(body ?? '{}') as { requests?: Array<{ url: string }> }).requests
-    const first = requests?.[0]?.url ?? ''
-    return {
-      bucket: /auditLogs\/signIns/i.test(first) ? 'signInLogs' : 'directory',
-      cost: requests?.length ?? 1
-    }
-  }
-  if (/\/auditLogs\/signIns$/i.test(pathname)) return { bucket: 'signInLogs', cost: 1 }
-  if (/(^|,)signInActivity(,|$)/i.test(searchParams.get('$select') ?? ''))
-    return { bucket: 'signInActivity', cost: 1 }
-  return { bucket: 'directory', cost: 1 }
+  if (/\/auditLogs\/signIns$/i.test(pathname)) return 'signInLogs'
+  if (/(^|,)signInActivity(,|$)/i.test(searchParams.get('$select') ?? '')) return 'signInActivity'
+  return 'directory'
+}
+
+/** Accepted send times remembered for learning (far more than any window holds). */
+const EPISODE_LIMIT = 4096
+/** Windows between probes at most (the gap doubles after each refused probe, from 1). */
+const MAX_PROBE_WINDOWS = 8
+
+/** A request let through: when, and whether it was sent beyond the learned limit to test it. */
+export interface Ticket {
+  sentAt: number
+  /** A probe's: the send time of the oldest request the learned window held when it went. */
+  probeOldest?: number
 }
 
 /**
  * Spaces the requests of one bucket so that only a few are refused per window. Graph does not
- * publish a client's remaining quota, so the pacer learns it from the answers: until the first
- * 429 it sends freely; a 429 tells how many requests the window held (those accepted since the
- * last refusal cleared) and the next accepted request how long the window is (from the oldest of
- * them). From then on it keeps at most that many requests in any window of that length. Every
- * 429 also holds the whole bucket until its Retry-After has passed.
+ * publish a client's remaining quota, so the pacer learns it from the answers:
+ * - until the first 429 it sends freely;
+ * - that 429 tells how many requests the window holds (those accepted since the start, or since
+ *   the last 429), and holds the bucket for its Retry-After; then one request (the scout: the
+ *   refused one, sent again) goes alone until it is accepted, and its send time tells how long
+ *   the window is (from the oldest of those requests). Without Retry-After the scout's backoff
+ *   finds the window, and the rest of the bucket does not hammer a full window meanwhile;
+ * - from then on it keeps at most that many requests in any window of that length. A 429 that
+ *   meets a window as full as the pacer allows (the window is longer than learned, or another
+ *   client shares the quota) lengthens the window the same way; a 429 that meets a window
+ *   nearly empty is not the quota: it is waited out and teaches nothing;
+ * - a window is learned a little long (the scout's send time includes a round trip, or without
+ *   Retry-After a backoff step), and one learned from a burst of 429s that was not the quota far
+ *   too long: now and then, less often after each refusal, one request beyond the limit (a
+ *   probe) goes halfway through the window. Accepted, the window is no longer than from the
+ *   oldest request it held to the probe, and the next probe may follow at once (so a window far
+ *   too long is gone within a few requests); refused, its Retry-After tells when the window
+ *   frees, at the cost of one 429.
+ * Requests wait in arrival order, except the scout, which never waits behind those it holds back.
  */
-/** Accepted requests remembered for learning (far more than any window holds). */
-const EPISODE_LIMIT = 4096
-
 export class Pacer {
-  /** Send times of accepted requests since the last refusal cleared (one entry per cost unit). */
-  private episode: number[] = []
-  /** Send times of accepted requests within the learned window. */
-  private recent: number[] = []
+  /** Send times of requests not refused (in flight or accepted), oldest first. */
+  private sent: number[] = []
+  /** Send times of requests accepted since the last refusal that taught the limit. */
+  private sinceRefusal: number[] = []
   private limit: number | undefined
   private windowMs: number | undefined
-  private learning = false
+  /**
+   * The oldest request of the full window a refusal met while paced, for lengthening the window;
+   * undefined while learning the limit too.
+   */
+  private windowStart: number | undefined
+  /** When the refusal that started the scout's round arrived. */
+  private refusedAt = -Infinity
+  private scout: HttpRequest | undefined
   private blockedUntil = 0
-  /** 429 answers received, for the end-of-run line and the benchmark. */
+  /** Probes are due `probeEvery` windows after this. */
+  private probeFrom = -Infinity
+  private probeEvery = 1
+  private probing = false
+  /** Arrival order: each waiter starts once the one before it has been let through. */
+  private turn: Promise<unknown> = Promise.resolve()
+  /** Waiters held back by the scout, woken by its acceptance. */
+  private waking: Array<() => void> = []
+  /** 429 answers received, for the benchmark and tests. */
   refused = 0
 
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly describe: (limit: number, windowMs: number) => void = () => undefined
+  ) {}
 
-  /** How many requests of at most `wanted` to send together: no more than a window was seen to hold. */
-  batchSize(wanted: number): number {
-    return Math.max(1, Math.min(wanted, this.limit ?? wanted))
+  /** Waits until `request` may be sent. */
+  acquire(request: HttpRequest): Promise<Ticket> {
+    if (request === this.scout) return this.room(request)
+    const ticket = this.turn.then(() => this.room(request))
+    this.turn = ticket.catch(() => undefined)
+    return ticket
   }
 
-  /** Waits until `cost` more requests fit; returns the send time to report back. */
-  async acquire(cost: number): Promise<number> {
+  private paced(): boolean {
+    return this.limit !== undefined && this.windowMs !== undefined && this.scout === undefined
+  }
+
+  /** Drops send times that have left the learned window; returns how many are in it. */
+  private inWindow(now: number): number {
+    while (this.sent.length > 0 && this.sent[0] <= now - this.windowMs!) this.sent.shift()
+    return this.sent.length
+  }
+
+  private async room(request: HttpRequest): Promise<Ticket> {
     for (;;) {
       const now = this.clock.now().getTime()
-      let until = this.blockedUntil
-      if (this.limit !== undefined && this.windowMs !== undefined) {
-        const windowMs = this.windowMs
-        this.recent = this.recent.filter((at) => at > now - windowMs)
-        const excess = this.recent.length + Math.min(cost, this.limit) - this.limit
-        if (excess > 0) until = Math.max(until, this.recent[excess - 1] + windowMs)
+      if (this.blockedUntil > now) {
+        await this.clock.sleep(this.blockedUntil - now)
+        continue
       }
-      if (until <= now) {
-        for (let unit = 0; unit < cost; unit++) this.recent.push(now)
-        return now
+      if (this.scout !== undefined && this.scout !== request) {
+        await new Promise<void>((resolve) => this.waking.push(resolve))
+        continue
       }
-      await this.clock.sleep(until - now)
+      if (this.paced() && this.inWindow(now) >= this.limit!) {
+        const windowMs = this.windowMs!
+        const oldest = this.sent[this.sent.length - this.limit!]
+        if (!this.probing && now - this.probeFrom >= this.probeEvery * windowMs) {
+          // Halfway through the window: accepted, the window is half as long; refused, its
+          // Retry-After tells when the window frees.
+          const probeAt = oldest + windowMs / 2
+          if (now >= probeAt) {
+            this.probing = true
+            return { sentAt: now, probeOldest: oldest }
+          }
+          await this.clock.sleep(probeAt - now)
+          continue
+        }
+        await this.clock.sleep(oldest + windowMs - now)
+        continue
+      }
+      this.sent.push(now)
+      return { sentAt: now }
     }
   }
 
-  /** An accepted answer to a request sent at `sentAt`. */
-  accepted(sentAt: number, cost: number): void {
-    if (this.learning && this.limit !== undefined) {
-      // The window had room again at sentAt, so the oldest of the `limit` requests it held had
-      // left: the window is at most this long.
-      const oldest = this.episode[Math.max(0, this.episode.length - this.limit)]
-      this.windowMs = Math.max(this.windowMs ?? 0, sentAt - oldest)
-      this.learning = false
-      this.episode = []
+  /** The answer to `request` was not a 429: it fit the window. */
+  accepted(ticket: Ticket, request: HttpRequest): void {
+    if (ticket.probeOldest !== undefined) {
+      this.probing = false
+      this.sent.push(ticket.sentAt)
+      this.windowMs = Math.min(this.windowMs!, ticket.sentAt - ticket.probeOldest)
+      this.probeEvery = 1
+      this.probeFrom = -Infinity
+      this.describe(this.limit!, this.windowMs)
     }
-    for (let unit = 0; unit < cost; unit++) this.episode.push(sentAt)
-    if (this.episode.length > EPISODE_LIMIT)
-      this.episode.splice(0, this.episode.length - EPISODE_LIMIT)
+    this.sinceRefusal.push(ticket.sentAt)
+    if (this.sinceRefusal.length > EPISODE_LIMIT)
+      this.sinceRefusal.splice(0, this.sinceRefusal.length - EPISODE_LIMIT)
+    if (request === this.scout) {
+      this.scout = undefined
+      this.learn(ticket.sentAt)
+      for (const wake of this.waking.splice(0)) wake()
+    }
   }
 
-  /** A 429 to a request sent at `sentAt`; `waitMs` is how long the bucket is held. */
-  throttled(sentAt: number, cost: number, waitMs: number): void {
+  /**
+   * The scout sent at `scoutSentAt` was accepted: the window had room again, so the oldest request
+   * of the full window the refusal met had left. Requests sent before the refusal arrived and
+   * accepted (answered before or after it: a $batch's sub-responses come together) were that
+   * window.
+   */
+  private learn(scoutSentAt: number): void {
+    const refusedAt = this.refusedAt
+    const held = this.sinceRefusal.filter((at) => at <= refusedAt)
+    if (this.windowStart === undefined) {
+      if (held.length === 0) return
+      this.limit = Math.min(this.limit ?? Infinity, held.length)
+      this.windowStart = held[held.length - this.limit]
+      this.sinceRefusal = this.sinceRefusal.filter((at) => at > refusedAt)
+    }
+    this.windowMs = Math.max(this.windowMs ?? 0, scoutSentAt - this.windowStart)
+    this.windowStart = undefined
+    this.probeFrom = this.clock.now().getTime()
+    this.describe(this.limit!, this.windowMs)
+  }
+
+  /** A 429 to `request`, with its Retry-After in milliseconds when it had one. */
+  throttled(ticket: Ticket, request: HttpRequest, retryAfterMs: number | undefined): void {
+    const now = this.clock.now().getTime()
     this.refused++
-    // Refused requests did not use the quota.
-    for (let unit = 0; unit < cost; unit++) {
-      const at = this.recent.lastIndexOf(sentAt)
-      if (at >= 0) this.recent.splice(at, 1)
+    this.blockedUntil = Math.max(this.blockedUntil, now + (retryAfterMs ?? 0))
+    if (ticket.probeOldest !== undefined) {
+      // The window frees when Retry-After says; test it less often.
+      this.probing = false
+      if (retryAfterMs !== undefined) {
+        const freesAt = Math.max(ticket.sentAt, now + retryAfterMs)
+        this.windowMs = Math.min(this.windowMs!, freesAt - ticket.probeOldest)
+      }
+      this.probeEvery = Math.min(MAX_PROBE_WINDOWS, this.probeEvery * 2)
+      this.probeFrom = now
+      return
     }
-    if (this.episode.length > 0) {
-      this.limit = Math.min(this.limit ?? Infinity, this.episode.length)
-      this.learning = true
+    // Refused requests did not use the quota (see docs/architecture.md, the simulator's model).
+    const at = this.sent.lastIndexOf(ticket.sentAt)
+    if (at >= 0) this.sent.splice(at, 1)
+    if (this.scout !== undefined) return
+    if (this.paced()) {
+      // A window as full as the pacer allows: it is longer than learned (or shared); a window
+      // nearly empty: this refusal is not the quota and teaches nothing.
+      const held = this.inWindow(now)
+      if (held === 0 || held < this.limit! - 1) return
+      this.windowStart = this.sent[0]
     }
-    this.blockedUntil = Math.max(this.blockedUntil, this.clock.now().getTime() + waitMs)
+    this.refusedAt = now
+    this.scout = request
+  }
+
+  /** No answer (a network error or timeout): the request may have counted, so it stays counted. */
+  failed(ticket: Ticket): void {
+    if (ticket.probeOldest !== undefined) {
+      this.probing = false
+      this.sent.push(ticket.sentAt)
+    }
   }
 }
 
 /** Graph's throttling, one pacer per bucket (see Pacer). */
 export class Pacing {
   private readonly pacers = new Map<QuotaBucket, Pacer>()
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly log: (message: string) => void = () => undefined
+  ) {}
 
   pacer(bucket: QuotaBucket): Pacer {
     let pacer = this.pacers.get(bucket)
-    if (!pacer) this.pacers.set(bucket, (pacer = new Pacer(this.clock)))
+    if (!pacer) {
+      pacer = new Pacer(this.clock, (limit, windowMs) =>
+        this.log(
+          `Graph's ${BUCKET_NAMES[bucket]} quota, as learned from its answers: pacing to ${limit} requests per ${(windowMs / 1000).toFixed(2)} s`
+        )
+      )
+      this.pacers.set(bucket, pacer)
+    }
     return pacer
   }
 
@@ -134,33 +259,22 @@ export class Pacing {
     return refused
   }
 
-  /**
-   * Waits for room in the request's bucket, then tells the pacer how the answer went; a $batch
-   * answer's sub-responses count one by one.
-   */
+  /** Waits for room in the request's bucket, then tells the pacer how the answer went. */
   readonly policy: Policy = async (request, next) => {
-    const { bucket, cost } = quotaOf(request.url, request.body)
-    const pacer = this.pacer(bucket)
-    const sentAt = await pacer.acquire(cost)
-    const response = await next(request)
-    const retryAfter = (value: string | null | undefined) =>
-      parseRetryAfter(value, this.clock.now()) ?? 0
-    if (response.status === 429) {
-      pacer.throttled(sentAt, cost, retryAfter(response.headers.get('retry-after')))
-      return response
+    const pacer = this.pacer(quotaOf(request.url))
+    const ticket = await pacer.acquire(request)
+    let response
+    try {
+      response = await next(request)
+    } catch (error) {
+      pacer.failed(ticket)
+      throw error
     }
-    const subResponses = (response.json as { responses?: unknown } | undefined)?.responses
-    const refused = Array.isArray(subResponses)
-      ? (subResponses as Array<{ status?: number; headers?: Record<string, string> }>).filter(
-          (sub) => sub?.status === 429
-        )
-      : []
-    if (cost > refused.length) pacer.accepted(sentAt, cost - refused.length)
-    for (const sub of refused) {
-      const header = Object.entries(sub.headers ?? {}).find(
-        ([name]) => name.toLowerCase() === 'retry-after'
-      )?.[1]
-      pacer.throttled(sentAt, 1, retryAfter(header))
+    if (response.status === 429) {
+      const retryAfter = parseRetryAfter(response.headers.get('retry-after'), this.clock.now())
+      pacer.throttled(ticket, request, retryAfter)
+    } else {
+      pacer.accepted(ticket, request)
     }
     return response
   }

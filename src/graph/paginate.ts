@@ -43,13 +43,15 @@ export async function* pages<T>(
       page: graph.get<GraphPage<T>>(
         link,
         { ...call, what: `${what} page ${number}` },
-        (early) => {
-          // A page sent again (a body that broke off) hands its link over once.
-          if (slot.earlyLink !== undefined) return
-          slot.earlyLink = early
-          if (number <= wanted) slot.next = request(early, number + 1)
-        },
-        isPage
+        {
+          onNextLink: (early) => {
+            // A page sent again (a body that broke off) hands its link over once.
+            if (slot.earlyLink !== undefined) return
+            slot.earlyLink = early
+            if (number <= wanted) slot.next = request(early, number + 1)
+          },
+          expect: isPage
+        }
       )
     }
     // Awaited below; this only keeps a failure after an early exit from being unhandled.

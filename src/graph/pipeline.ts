@@ -6,8 +6,8 @@ import { leadingNextLink } from './next-link.js'
 /**
  * The HTTP path to Graph as small layers, each a function of the request and the next layer, as
  * Azure core-rest-pipeline's policies or octokit's request hooks are. Outermost first:
- * origin guard → bearer token (one refresh on 401) → retry → pacing → counting → decode → the
- * transport (fetch with timeouts, the whole body read). The body is read and checked inside the
+ * origin guard → bearer token (one refresh on 401) → retry → pacing → batching → counting →
+ * decode → the transport (fetch with timeouts, the whole body read). The body is read and checked inside the
  * retried unit, so a body cut off after the headers or a 200 that is not the JSON a page must be
  * is sent again like a 503 is.
  */
@@ -25,6 +25,8 @@ export interface HttpRequest {
   parse?: 'json' | 'text'
   /** A 2xx body's fault, when it is not what the request must get (e.g. a page without `value`). */
   expect?: (json: unknown) => string | undefined
+  /** A GET that may go in a JSON `$batch` with others (see batching.ts). */
+  batch?: boolean
 }
 
 export interface HttpResponse {

@@ -109,7 +109,7 @@ export class RetryStrategy {
  */
 export function retrying(log: RetryContext): Policy {
   return async (request, next) => {
-    const strategy = new RetryStrategy(log, quotaOf(request.url, request.body).bucket)
+    const strategy = new RetryStrategy(log, quotaOf(request.url))
     for (;;) {
       let response: HttpResponse | undefined
       let failure: TransientError | undefined

@@ -2,20 +2,13 @@ import { BATCH_CONCURRENCY, BATCH_SIZE, LOG_WINDOW_DAYS } from '../constants.js'
 import type { DirectoryUser } from '../users.js'
 import type { Settings } from '../settings/settings.js'
 import type { GraphClient } from './client.js'
-import { GraphFailure } from '../errors.js'
-import { explainGraphError, type GraphErrorOptions } from './errors.js'
-import { isRetryableStatus } from './pipeline.js'
-import { RetriesExhausted, RetryStrategy, type RetryContext } from './retry.js'
+import type { Clock } from '../io.js'
 import { userPages, type UserListing } from './users.js'
 
 interface SignInEntry {
   createdDateTime: string
   isInteractive?: boolean
   status?: { errorCode?: number }
-}
-
-interface BatchResponse {
-  responses?: { id: string; status: number; headers?: Record<string, string>; body?: unknown }[]
 }
 
 /**
@@ -49,7 +42,7 @@ export function lastSignInPath(
   ]
   if (successfulOnly) clauses.push('status/errorCode eq 0')
   if (graphVersion === 'beta') clauses.push(EVERY_USER_SIGN_IN)
-  return `/auditLogs/signIns?$filter=${encodeURIComponent(clauses.join(' and '))}&$orderby=${encodeURIComponent('createdDateTime desc')}&$top=1`
+  return `auditLogs/signIns?$filter=${encodeURIComponent(clauses.join(' and '))}&$orderby=${encodeURIComponent('createdDateTime desc')}&$top=1`
 }
 
 /**
@@ -73,80 +66,32 @@ export function applyEntries(
 
 const succeeded = (entry: SignInEntry | undefined) => entry?.status?.errorCode === 0
 
+const hasValueList = (json: unknown) =>
+  Array.isArray((json as { value?: unknown } | null)?.value) ? undefined : 'without a "value" list'
+
 /**
- * The newest log entry of each of up to 20 users in one $batch. Sub-responses are handled one by
- * one with the same RetryStrategy as whole requests: a throttled or failed one is sent again (in
- * the next batch) after its own Retry-After or backoff; one that keeps failing, or fails for
- * good, fails the run and is never taken for "no sign-in". A batch holds no more sub-requests than
- * the sign-in log's quota window was seen to take.
+ * The newest log entry (the newest successful one with `successfulOnly`) of each user. Each
+ * lookup is a request of its own through the whole pipeline, so a throttled or failed one is
+ * retried on its own with the same strategy as any request, and one that keeps failing, or fails
+ * for good, fails the run and is never taken for "no sign-in". The batching layer sends the
+ * lookups in flight together, 20 to a $batch; BATCH_CONCURRENCY batches' worth are in flight.
  */
 async function newestEntries(
   graph: GraphClient,
   users: DirectoryUser[],
   successfulOnly: boolean,
-  options: SignInLogOptions,
-  retry: RetryContext
+  graphVersion: string,
+  window: { from: string; to: string }
 ): Promise<Map<string, SignInEntry | undefined>> {
-  const entries = new Map<string, SignInEntry | undefined>()
-  const window = logWindow(retry.clock.now())
-  const strategies = new Map<string, RetryStrategy>()
-  let pending = users
-  while (pending.length > 0) {
-    const size = Math.min(pending.length, graph.pacing.pacer('signInLogs').batchSize(BATCH_SIZE))
-    const sending = pending.slice(0, size)
-    const batch = await graph.post<BatchResponse>(
-      '$batch',
-      {
-        requests: sending.map((user, index) => ({
-          id: String(index),
-          method: 'GET',
-          url: lastSignInPath(user.id, successfulOnly, options.graphVersion, window)
-        }))
-      },
-      { resource: 'signInLogs', what: `sign-in logs batch of ${sending.length} users` }
+  const lookups = users.map((user) => async () => {
+    const page = await graph.get<{ value: SignInEntry[] }>(
+      lastSignInPath(user.id, successfulOnly, graphVersion, window),
+      { resource: 'signInLogs', what: `the sign-in log of user ${user.id}` },
+      { expect: hasValueList, batch: true }
     )
-    const again: DirectoryUser[] = []
-    let wait = 0
-    sending.forEach((user, index) => {
-      const response = batch.responses?.find((candidate) => candidate.id === String(index))
-      const what = `the sign-in log of user ${user.id}`
-      if (!response) {
-        throw new GraphFailure(
-          `Graph's $batch answer has no response for ${what}; the result cannot be trusted.`
-        )
-      }
-      if (response.status >= 200 && response.status < 300) {
-        const value = (response.body as { value?: SignInEntry[] } | undefined)?.value
-        if (!Array.isArray(value))
-          throw new GraphFailure(`Graph answered ${what} without a "value" list.`)
-        entries.set(user.id, value[0])
-        return
-      }
-      const body = JSON.stringify(response.body ?? {})
-      const call = { resource: 'signInLogs', what } as const
-      if (!isRetryableStatus(response.status))
-        throw explainGraphError(response.status, body, call, options)
-      let strategy = strategies.get(user.id)
-      if (!strategy) strategies.set(user.id, (strategy = new RetryStrategy(retry, 'signInLogs')))
-      const header = Object.entries(response.headers ?? {}).find(
-        ([name]) => name.toLowerCase() === 'retry-after'
-      )?.[1]
-      const next = strategy.next(what, { status: response.status, retryAfter: header ?? null })
-      if (next instanceof RetriesExhausted)
-        throw explainGraphError(response.status, body, call, options, next.message)
-      wait = Math.max(wait, next)
-      again.push(user)
-    })
-    if (again.length > 0) {
-      retry.log(
-        `sign-in logs: ${again.length} sub-request(s) throttled or failed; waiting ${(wait / 1000).toFixed(2)} s before sending them again`
-      )
-      retry.waited.ms += wait
-      await retry.clock.sleep(wait)
-    }
-    pending = [...again, ...pending.slice(size)]
-  }
-  return entries
+    return [user.id, page.value[0]] as const
+  })
+  return new Map(await inParallel(lookups, BATCH_SIZE * BATCH_CONCURRENCY))
 }
 
 /**
@@ -156,21 +101,6 @@ async function newestEntries(
  */
 export function signInLogPace(): string {
   return 'sign-in logs: Graph allows 5 log requests per 10 s (each user is one, two when the newest sign-in failed): at least 2 s a user, about 35 min per 1,000 users.'
-}
-
-/** `query` over `users` in $batch chunks of 20, a few in flight, merged into one map. */
-async function batched(
-  users: DirectoryUser[],
-  query: (chunk: DirectoryUser[]) => Promise<Map<string, SignInEntry | undefined>>
-): Promise<Map<string, SignInEntry | undefined>> {
-  const chunks: DirectoryUser[][] = []
-  for (let start = 0; start < users.length; start += BATCH_SIZE)
-    chunks.push(users.slice(start, start + BATCH_SIZE))
-  const maps = await inParallel(
-    chunks.map((chunk) => () => query(chunk)),
-    BATCH_CONCURRENCY
-  )
-  return new Map(maps.flatMap((map) => [...map]))
 }
 
 /** Runs `tasks` with at most `limit` in flight, keeping their order in the result. */
@@ -189,38 +119,44 @@ async function inParallel<T>(tasks: (() => Promise<T>)[], limit: number): Promis
 
 /**
  * The `sign-in-logs` source: users listed without signInActivity, then each user's newest
- * sign-in from the audit logs, 20 users a $batch, a few batches in flight. Only users whose newest
+ * sign-in from the audit logs, 20 users a $batch, a few batches in flight (see newestEntries). Only users whose newest
  * entry failed are asked again for their newest success (`status/errorCode eq 0`); they wait, across
  * user pages, until 20 of them fill a $batch (the rest go in one last batch), so the run costs
  * user pages + ⌈n/20⌉ batches a page (⌈N/20⌉ when page-size is a multiple of 20, as the default
  * 500 is) + ⌈F/20⌉ (F: users whose newest entry failed), never one request per user. Pages are
  * yielded as users are complete: those waiting for their newest success come in a later page.
  */
-/** Page size of the user listing, and what error explanations need. */
-export type SignInLogOptions = Pick<Settings, 'pageSize' | 'graphVersion'> & GraphErrorOptions
+/** Page size of the user listing, and the Graph version (its log holds different sign-ins). */
+export type SignInLogOptions = Pick<Settings, 'pageSize' | 'graphVersion'>
 
 export async function* signInLogUserPages(
   graph: GraphClient,
   options: SignInLogOptions,
-  retry: RetryContext,
+  clock: Clock,
   listing: UserListing
 ): AsyncGenerator<DirectoryUser[]> {
+  // One log window for the whole run: every user is judged against the same range.
+  const window = logWindow(clock.now())
   let waiting: { user: DirectoryUser; newest: SignInEntry }[] = []
   const withNewestSuccess = async (group: typeof waiting): Promise<DirectoryUser[]> => {
-    const successes = await batched(
-      group.map(({ user }) => user),
-      (chunk) => newestEntries(graph, chunk, true, options, retry)
-    )
+    const users = group.map(({ user }) => user)
+    const successes = await newestEntries(graph, users, true, options.graphVersion, window)
     return group.map(({ user, newest }) => applyEntries(user, newest, successes.get(user.id)))
   }
+  let first = true
   for await (const users of userPages(graph, {
     pageSize: options.pageSize,
     withSignInActivity: false,
     listing
   })) {
-    const newest = await batched(users, (chunk) =>
-      newestEntries(graph, chunk, false, options, retry)
-    )
+    // The run's first batch goes alone: if the log is throttled, the pacer learns its quota from
+    // one batch's answers before more are sent.
+    const alone = first ? BATCH_SIZE : 0
+    first = false
+    const newest = new Map([
+      ...(await newestEntries(graph, users.slice(0, alone), false, options.graphVersion, window)),
+      ...(await newestEntries(graph, users.slice(alone), false, options.graphVersion, window))
+    ])
     const ready: DirectoryUser[] = []
     for (const user of users) {
       const entry = newest.get(user.id)
