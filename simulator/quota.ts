@@ -16,7 +16,10 @@
  * (scaled with the window under `timeScale`).
  * Graph "usually" sends Retry-After (https://learn.microsoft.com/graph/throttling): `retryAfter:
  * false` drops it, to test clients that must then wait out the window on their own.
- * Refused requests do not use the quota (the documentation does not say; see docs/architecture.md).
+ * Refused requests use the quota too, as Microsoft's general throttling page says ("all requests
+ * accrue against your usage limits", https://learn.microsoft.com/graph/throttling, best practices):
+ * a client that retries at once stays throttled. `refusedCount: false` lets them go free, the
+ * lenient reading, to check that a client does not depend on either.
  */
 import { graphError } from './http.js'
 import type { SimResponse } from './types.js'
@@ -45,6 +48,8 @@ export interface QuotaOptions {
   limits?: Partial<Record<QuotaClass, QuotaWindow>>
   /** Send Retry-After on a 429 (default true). */
   retryAfter?: boolean
+  /** A refused request counts against its window (default true, as Graph documents). */
+  refusedCount?: boolean
 }
 
 /** What the model decided for one request. */
@@ -56,6 +61,7 @@ export interface QuotaStats {
 export class QuotaModel {
   private readonly windows: Record<QuotaClass, QuotaWindow>
   private readonly retryAfter: boolean
+  private readonly refusedCount: boolean
   private readonly scale: number
   /** Accept times per `${class} ${tenant} ${app}`, oldest first. */
   private readonly used = new Map<string, number[]>()
@@ -77,6 +83,7 @@ export class QuotaModel {
       directory: scaled(limits.directory, scale)
     }
     this.retryAfter = options.retryAfter ?? true
+    this.refusedCount = options.refusedCount ?? true
   }
 
   window(resource: QuotaClass): QuotaWindow {
@@ -97,9 +104,12 @@ export class QuotaModel {
       return undefined
     }
     this.stats.refused[resource]++
+    // The window has room again once all but `requests - 1` of what it holds have left.
+    const roomAt = times[times.length - requests] + windowMs
+    if (this.refusedCount) times.push(now)
     // Whole seconds of the documented clock, scaled with the windows: at the documented rates an
     // integer, as Graph sends it; scaled, the same fraction of it (0.333 for 10 s at 1/30).
-    const seconds = Math.max(1, Math.ceil((times[0] + windowMs - now) / (1000 * this.scale)))
+    const seconds = Math.max(1, Math.ceil((roomAt - now) / (1000 * this.scale)))
     const retryAfter = Number((seconds * this.scale).toFixed(3))
     return graphError(
       429,

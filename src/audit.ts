@@ -186,11 +186,11 @@ async function auditUsers(
   const stillStale = new Set<string>()
   const newStaleSample: (string | null)[] = []
   const stillStaleSample: (string | null)[] = []
+  let page = 0
   try {
     const source = logs
       ? signInLogUserPages(graph, settings, retry.clock, listing)
       : userPages(graph, { pageSize: settings.pageSize, withSignInActivity: true, listing })
-    let page = 0
     for await (const users of source) {
       page++
       const records: UserRecord[] = []
@@ -219,7 +219,14 @@ async function auditUsers(
     }
   } catch (error) {
     await files.abort()
-    throw error
+    if (!(error instanceof GraphFailure)) throw error
+    // How far it got: the users read so far are not a report, but say how long to plan for.
+    const of = total === undefined ? '' : ` of about ${total}`
+    throw new GraphFailure(
+      `${error.message} The run had read ${counts.users} users${of} (${page} pages) in ${Math.round((retry.clock.now().getTime() - started) / 1000)} s; no report was written.`,
+      error.status,
+      error.code
+    )
   }
   const result = decideResult(counts, settings.policy)
   const paths = await files.finish(counts, result, breakdown)

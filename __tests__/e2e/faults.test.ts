@@ -161,7 +161,7 @@ test('persistent 500 without Retry-After: bounded backoff, then error and no rep
   const result = await run()
   expectError(
     result,
-    /HTTP 500 for users page 1 after 4 retries \(InternalServerError: .*\); run again later\.$/
+    /HTTP 500 for users page 1 after 4 retries \(InternalServerError: .*\); run again later\. The run had read 0 users of about 40 \(0 pages\) in \d+ s; no report was written\.$/
   )
   const requests = userRequests(sim)
   // One try and 4 retries, backing off 1, 2, 4, 8 s (±20%).
@@ -184,7 +184,10 @@ test('page 3 of 4 keeps failing: error, never a pass, no partial report', async 
     times: Infinity
   })
   const result = await run({ 'on-stale': 'none', 'threshold-days': '36500' })
-  expectError(result, /HTTP 503 for users page 3 after 4 retries/)
+  expectError(
+    result,
+    /HTTP 503 for users page 3 after 4 retries.* The run had read 20 users of about 40 \(2 pages\) in \d+ s; no report was written\.$/
+  )
   expect(userRequests(sim)).toHaveLength(2 + 5)
   expect(result.outputs['user-count']).toBeUndefined()
 })

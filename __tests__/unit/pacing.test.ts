@@ -47,10 +47,16 @@ async function drive(
   return { refused: pacer.refused, wallMs: clock.now().getTime() - start, sendTimes }
 }
 
-async function underQuota(window: QuotaWindow, count: number, retryAfter: boolean) {
+async function underQuota(
+  window: QuotaWindow,
+  count: number,
+  retryAfter: boolean,
+  refusedCount: boolean
+) {
   const clock = new FakeClock()
-  const model = new QuotaModel({ limits: { signInActivity: window }, retryAfter }, () =>
-    clock.now().getTime()
+  const model = new QuotaModel(
+    { limits: { signInActivity: window }, retryAfter, refusedCount },
+    () => clock.now().getTime()
   )
   const result = await drive(clock, count, () => {
     const refusal = model.take('signInActivity', 'tenant', 'app')
@@ -62,14 +68,17 @@ async function underQuota(window: QuotaWindow, count: number, retryAfter: boolea
   return { ...result, floor }
 }
 
+// Graph counts refused requests against the quota; the pacer must not depend on it either way.
 describe.each([
-  ['Graph: 10 a minute', { requests: 10, windowMs: 60_000 }],
-  ['the sign-in log: 5 per 10 s', { requests: 5, windowMs: 10_000 }],
-  ['scaled: 10 per 2 s', { requests: 10, windowMs: 2_000 }]
-])('%s', (_, window) => {
+  ['Graph: 10 a minute', { requests: 10, windowMs: 60_000 }, true],
+  ['the sign-in log: 5 per 10 s', { requests: 5, windowMs: 10_000 }, true],
+  ['scaled: 10 per 2 s', { requests: 10, windowMs: 2_000 }, true],
+  ['Graph: 10 a minute, refused requests free', { requests: 10, windowMs: 60_000 }, false],
+  ['the sign-in log: 5 per 10 s, refused requests free', { requests: 5, windowMs: 10_000 }, false]
+])('%s', (_, window, refusedCount) => {
   const count = window.requests * 40
   test('with Retry-After: at most one refusal in 4 windows (the probes), wall ≤ 1.05 × the floor', async () => {
-    const { refused, wallMs, floor } = await underQuota(window, count, true)
+    const { refused, wallMs, floor } = await underQuota(window, count, true, refusedCount)
     expect(refused).toBeGreaterThanOrEqual(1)
     expect(refused).toBeLessThanOrEqual(40 / 4 + 2)
     expect(wallMs).toBeGreaterThanOrEqual(floor)
@@ -78,7 +87,7 @@ describe.each([
 
   // Backing off 1, 2, 4 … s finds the window late by up to one step: paced a little slower.
   test('without Retry-After: a few refusals, then paced; wall ≤ 1.5 × the floor', async () => {
-    const { refused, wallMs, floor } = await underQuota(window, count, false)
+    const { refused, wallMs, floor } = await underQuota(window, count, false, refusedCount)
     expect(refused).toBeLessThanOrEqual(40 / 4 + 8)
     expect(wallMs).toBeLessThanOrEqual(floor * 1.5 + 2000)
   })

@@ -68,7 +68,7 @@ export interface Ticket {
  * Requests wait in arrival order, except the scout, which never waits behind those it holds back.
  */
 export class Pacer {
-  /** Send times of requests not refused (in flight or accepted), oldest first. */
+  /** Send times of every request let through (refused ones too: they count), oldest first. */
   private sent: number[] = []
   /** Send times of requests accepted since the last refusal that taught the limit. */
   private sinceRefusal: number[] = []
@@ -137,6 +137,7 @@ export class Pacer {
           const probeAt = oldest + windowMs / 2
           if (now >= probeAt) {
             this.probing = true
+            this.sent.push(now)
             return { sentAt: now, probeOldest: oldest }
           }
           await this.clock.sleep(probeAt - now)
@@ -154,7 +155,6 @@ export class Pacer {
   accepted(ticket: Ticket, request: HttpRequest): void {
     if (ticket.probeOldest !== undefined) {
       this.probing = false
-      this.sent.push(ticket.sentAt)
       this.windowMs = Math.min(this.windowMs!, ticket.sentAt - ticket.probeOldest)
       this.probeEvery = 1
       this.probeFrom = -Infinity
@@ -207,15 +207,13 @@ export class Pacer {
       this.probeFrom = now
       return
     }
-    // Refused requests did not use the quota (see docs/architecture.md, the simulator's model).
-    const at = this.sent.lastIndexOf(ticket.sentAt)
-    if (at >= 0) this.sent.splice(at, 1)
+    // A refused request stays counted: Graph says all requests accrue against the quota.
     if (this.scout !== undefined) return
     if (this.paced()) {
       // A window as full as the pacer allows: it is longer than learned (or shared); a window
       // nearly empty: this refusal is not the quota and teaches nothing.
-      const held = this.inWindow(now)
-      if (held === 0 || held < this.limit! - 1) return
+      const held = this.inWindow(now) - 1
+      if (held <= 0 || held < this.limit! - 1) return
       this.windowStart = this.sent[0]
     }
     this.refusedAt = now
@@ -224,10 +222,7 @@ export class Pacer {
 
   /** No answer (a network error or timeout): the request may have counted, so it stays counted. */
   failed(ticket: Ticket): void {
-    if (ticket.probeOldest !== undefined) {
-      this.probing = false
-      this.sent.push(ticket.sentAt)
-    }
+    if (ticket.probeOldest !== undefined) this.probing = false
   }
 }
 

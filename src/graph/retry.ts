@@ -79,7 +79,7 @@ export class RetryStrategy {
       wait = asked ?? Math.min(1000 * 2 ** (this.throttled - 1), DOCUMENTED_WINDOW_MS[this.bucket])
       if (this.throttled > THROTTLE.maxRefusals || this.waitedMs + wait > THROTTLE.maxWaitMs) {
         return new RetriesExhausted(
-          `refused ${this.throttled} times in a row after waiting ${Math.round(this.waitedMs / 1000)} s in all`,
+          `refused ${this.throttled} times in a row after waiting ${(this.waitedMs / 1000).toFixed(1)} s in all`,
           'throttled'
         )
       }
