@@ -112,24 +112,41 @@ test('a storm of 429s that is not the quota: honoured, then sending freely again
 test('one request at a time after a refusal: the refused one goes first, the others after its answer', async () => {
   const clock = new FakeClock()
   const pacer = new Pacer(clock)
-  const [first, second, third] = [request(1), request(2), request(3)]
+  const [first, second, third, fourth, fifth] = [1, 2, 3, 4, 5].map(request)
   pacer.accepted(await pacer.acquire(first), first)
-  const refusedTicket = await pacer.acquire(second)
-  pacer.throttled(refusedTicket, second, 1000)
+  pacer.accepted(await pacer.acquire(second), second)
+  const refusedTicket = await pacer.acquire(third)
+  pacer.throttled(refusedTicket, third, 1000)
   const order: string[] = []
-  const waiting = pacer.acquire(third).then((ticket) => {
-    order.push('third')
+  const waiting = pacer.acquire(fourth).then((ticket) => {
+    order.push('fourth')
     return ticket
   })
-  const scout = await pacer.acquire(second)
-  order.push('second')
-  // The window was one request long: the scout's send time, 1 s after the first.
+  const scout = await pacer.acquire(third)
+  order.push('third')
   expect(scout.sentAt - refusedTicket.sentAt).toBe(1000)
-  pacer.accepted(scout, second)
+  pacer.accepted(scout, third)
   const next = await waiting
-  expect(order).toEqual(['second', 'third'])
-  // Paced to one request per second from the scout's send on.
-  expect(next.sentAt - scout.sentAt).toBe(1000)
+  expect(order).toEqual(['third', 'fourth'])
+  // The window held two and was a second long (from the first to the scout): the fourth fits
+  // beside the scout, the fifth waits for the scout to leave the window.
+  expect(next.sentAt - scout.sentAt).toBe(0)
+  pacer.accepted(next, fourth)
+  const last = await pacer.acquire(fifth)
+  expect(last.sentAt - scout.sentAt).toBe(1000)
+})
+
+test('a 429 after a single accepted request is waited out and teaches nothing', async () => {
+  const clock = new FakeClock()
+  const pacer = new Pacer(clock)
+  const [first, second, third, fourth] = [1, 2, 3, 4].map(request)
+  pacer.accepted(await pacer.acquire(first), first)
+  pacer.throttled(await pacer.acquire(second), second, 500)
+  const scout = await pacer.acquire(second)
+  pacer.accepted(scout, second)
+  // Sent freely again: no window was learned.
+  const after = [await pacer.acquire(third), await pacer.acquire(fourth)]
+  expect(after.map((ticket) => ticket.sentAt - scout.sentAt)).toEqual([0, 0])
 })
 
 test('quotaOf: signInActivity pages, the sign-in log, the rest', () => {

@@ -35,6 +35,12 @@ export function quotaOf(url: string): QuotaBucket {
 
 /** Accepted send times remembered for learning (far more than any window holds). */
 const EPISODE_LIMIT = 4096
+/**
+ * The fewest requests a learned window holds. Graph's smallest documented window holds 5; a 429
+ * after a single accepted request is a hiccup (or a storm), not a window of one: it is waited out
+ * and teaches nothing.
+ */
+const MIN_LIMIT = 2
 /** Windows between probes at most (the gap doubles after each refused probe, from 1). */
 const MAX_PROBE_WINDOWS = 8
 
@@ -50,7 +56,8 @@ export interface Ticket {
  * publish a client's remaining quota, so the pacer learns it from the answers:
  * - until the first 429 it sends freely;
  * - that 429 tells how many requests the window holds (those accepted since the start, or since
- *   the last 429), and holds the bucket for its Retry-After; then one request (the scout: the
+ *   the last 429; at least MIN_LIMIT, or it teaches nothing), and holds the bucket for its
+ *   Retry-After; then one request (the scout: the
  *   refused one, sent again) goes alone until it is accepted, and its send time tells how long
  *   the window is (from the oldest of those requests). Without Retry-After the scout's backoff
  *   finds the window, and the rest of the bucket does not hammer a full window meanwhile;
@@ -70,8 +77,10 @@ export interface Ticket {
 export class Pacer {
   /** Send times of every request let through (refused ones too: they count), oldest first. */
   private sent: number[] = []
-  /** Send times of requests accepted since the last refusal that taught the limit. */
+  /** Send times of requests accepted since the last refusal. */
   private sinceRefusal: number[] = []
+  /** Those accepted before the refusal the scout's round is about. */
+  private heldAtRefusal: number[] = []
   private limit: number | undefined
   private windowMs: number | undefined
   /**
@@ -177,13 +186,13 @@ export class Pacer {
    * window.
    */
   private learn(scoutSentAt: number): void {
-    const refusedAt = this.refusedAt
-    const held = this.sinceRefusal.filter((at) => at <= refusedAt)
     if (this.windowStart === undefined) {
-      if (held.length === 0) return
+      const refusedAt = this.refusedAt
+      const held = [...this.heldAtRefusal, ...this.sinceRefusal.filter((at) => at <= refusedAt)]
+      this.sinceRefusal = this.sinceRefusal.filter((at) => at > refusedAt)
+      if (held.length < MIN_LIMIT) return
       this.limit = Math.min(this.limit ?? Infinity, held.length)
       this.windowStart = held[held.length - this.limit]
-      this.sinceRefusal = this.sinceRefusal.filter((at) => at > refusedAt)
     }
     this.windowMs = Math.max(this.windowMs ?? 0, scoutSentAt - this.windowStart)
     this.windowStart = undefined
@@ -218,6 +227,8 @@ export class Pacer {
     }
     this.refusedAt = now
     this.scout = request
+    this.heldAtRefusal = this.sinceRefusal
+    this.sinceRefusal = []
   }
 
   /** No answer (a network error or timeout): the request may have counted, so it stays counted. */
