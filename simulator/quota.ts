@@ -104,9 +104,10 @@ export class QuotaModel {
       return undefined
     }
     this.stats.refused[resource]++
-    // The window has room again once all but `requests - 1` of what it holds have left.
-    const roomAt = times[times.length - requests] + windowMs
+    // The window has room again once all but `requests - 1` of what it holds (this refused
+    // request too, when refused requests count) have left.
     if (this.refusedCount) times.push(now)
+    const roomAt = times[times.length - requests] + windowMs
     // Whole seconds of the documented clock, scaled with the windows: at the documented rates an
     // integer, as Graph sends it; scaled, the same fraction of it (0.333 for 10 s at 1/30).
     const seconds = Math.max(1, Math.ceil((roomAt - now) / (1000 * this.scale)))
