@@ -8,7 +8,13 @@ import { runAction, simInputs, type ActionRun } from '../../__fixtures__/action.
 import { startSimulator, type Simulator } from '../../simulator/server.js'
 import { generateTenant } from '../../simulator/tenant.js'
 import type { Fault, Route } from '../../simulator/types.js'
-import { commandLines, reportDirFiles, tokenRequests, userRequests } from './helpers.js'
+import {
+  commandLines,
+  expectRunError,
+  reportDirFiles,
+  tokenRequests,
+  userRequests
+} from './helpers.js'
 
 const USERS = 40
 const PAGES = 4
@@ -67,18 +73,6 @@ function expectComplete(result: ActionRun): void {
     'entra-signin-report.html',
     'entra-signin-report.json'
   ])
-}
-
-function expectError(result: ActionRun, message: RegExp): void {
-  expect(result.code).toBe(1)
-  expect(result.outputs.result).toBe('error')
-  const errors = commandLines(result, 'error')
-  expect(errors).toHaveLength(1)
-  expect(errors[0]).toMatch(message)
-  // Never a partial report: no files, no `.partial` leftovers.
-  expect(reportDirFiles(result)).toEqual([])
-  expect(result.summary).not.toMatch(/\bpass\b/i)
-  expect(result.summary).toContain('error')
 }
 
 test('latency on every request: still a complete report', async () => {
@@ -159,7 +153,7 @@ test('a token revoked after page 1: one fresh token, page 2 repeated, a complete
 test('persistent 500 without Retry-After: bounded backoff, then error and no report', async () => {
   sim.addFault({ target: 'users', kind: 'status', status: 500, times: Infinity })
   const result = await run()
-  expectError(
+  expectRunError(
     result,
     /HTTP 500 for users page 1 after 4 retries \(InternalServerError: .*\); run again later\. The run had read 0 users of about 40 \(0 pages\) in \d+ s; no report was written\.$/
   )
@@ -184,7 +178,7 @@ test('page 3 of 4 keeps failing: error, never a pass, no partial report', async 
     times: Infinity
   })
   const result = await run({ 'on-stale': 'none', 'threshold-days': '36500' })
-  expectError(
+  expectRunError(
     result,
     /HTTP 503 for users page 3 after 4 retries.* The run had read 20 users of about 40 \(2 pages\) in \d+ s; no report was written\.$/
   )
@@ -196,7 +190,7 @@ test('403 for a tenant without Entra ID P1/P2: error naming the licence', async 
   sim.directories[0].premium = false
   try {
     const result = await run()
-    expectError(result, /Authentication_RequestFromNonPremiumTenantOrB2CTenant.*P1 or P2/)
+    expectRunError(result, /Authentication_RequestFromNonPremiumTenantOrB2CTenant.*P1 or P2/)
     // 403 is not retried.
     expect(userRequests(sim)).toHaveLength(1)
   } finally {
@@ -210,7 +204,7 @@ test('403 without AuditLog.Read.All: error naming the missing permission', async
   app.roles = roles.filter((role) => role !== 'AuditLog.Read.All')
   try {
     const result = await run()
-    expectError(
+    expectRunError(
       result,
       /403 Authentication_MSGraphPermissionMissing.*AuditLog\.Read\.All.*admin consent/
     )

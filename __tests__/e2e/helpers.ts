@@ -166,3 +166,20 @@ export function histogram(users: Record<string, unknown>[]): Record<string, numb
   }
   return counts
 }
+
+/**
+ * A run that ended in `error`: exit code 1, exactly one error line matching `message` (returned),
+ * never a partial report (no files, no `.partial` leftovers), no pass and no counts.
+ */
+export function expectRunError(result: ActionRun, message: RegExp): string {
+  expect(result.code).toBe(1)
+  expect(result.outputs.result).toBe('error')
+  const errors = commandLines(result, 'error')
+  expect(errors).toHaveLength(1)
+  expect(errors[0]).toMatch(message)
+  expect(reportDirFiles(result)).toEqual([])
+  expect(result.summary).not.toMatch(/\bpass\b/i)
+  expect(result.summary).toContain('error')
+  expect(result.outputs['user-count']).toBeUndefined()
+  return errors[0]
+}

@@ -16,9 +16,9 @@ import { fixtureTenant } from '../../simulator/tenant.js'
 import type { GraphUser, Route } from '../../simulator/types.js'
 import {
   commandLines,
+  expectRunError,
   graphUser,
   parseCsv,
-  reportDirFiles,
   signedIn,
   userRequests,
   visible
@@ -79,17 +79,6 @@ afterEach(() => {
 const run = (inputs: Record<string, string> = {}, options: Parameters<typeof runOn>[2] = {}) =>
   runOn(sim, { 'page-size': String(PAGE_SIZE), 'on-stale': 'warn', ...inputs }, options)
 
-function expectError(result: ActionRun, message: RegExp): void {
-  expect(result.code).toBe(1)
-  expect(result.outputs.result).toBe('error')
-  const errors = commandLines(result, 'error')
-  expect(errors).toHaveLength(1)
-  expect(errors[0]).toMatch(message)
-  expect(reportDirFiles(result)).toEqual([])
-  expect(result.summary).not.toMatch(/\bpass\b/i)
-  expect(result.outputs['user-count']).toBeUndefined()
-}
-
 /** Users as Graph lists them with the action's $select (the fixture users are in that shape). */
 const page = (from: number, extra: Record<string, unknown> = {}) => ({
   '@odata.context': `${sim.graphEndpoint}/beta/$metadata#users`,
@@ -113,7 +102,7 @@ describe('a nextLink that leaves the Graph endpoint', () => {
       body: page(0, { '@odata.nextLink': next })
     })
     const result = await run()
-    expectError(result, /users page 1.*link to .*outside .*refusing to follow it|refusing/)
+    expectRunError(result, /users page 1.*link to .*outside .*refusing to follow it|refusing/)
     expect(elsewhere.requests).toHaveLength(0)
     expect(plainRequests).toBe(0)
     expect(userRequests(sim)).toHaveLength(1)
@@ -132,7 +121,7 @@ describe('a 200 whose body is not a page is an error, never an empty or short pa
   ])('%s on page 2', async (_, body) => {
     sim.addFault({ target: 'users', after: 1, kind: 'status', status: 200, body, times: Infinity })
     const result = await run()
-    expectError(result, /users page 2/)
+    expectRunError(result, /users page 2/)
     // Sent again as a unit with its request (twice), then an error.
     expect(userRequests(sim)).toHaveLength(1 + 3)
   })
@@ -142,7 +131,7 @@ describe('Retry-After', () => {
   test('3600 s is refused at once: no wait, no retry, an error saying to run again later', async () => {
     sim.addFault({ target: 'users', after: 1, kind: 'status', status: 429, retryAfter: '3600' })
     const result = await run()
-    expectError(result, /users page 2.*3600 s.*run again later/)
+    expectRunError(result, /users page 2.*3600 s.*run again later/)
     expect(userRequests(sim).map((request) => request.status)).toEqual([200, 429])
     expect(result.stdout).not.toMatch(/waiting/)
   })
@@ -293,7 +282,7 @@ describe('a user object without an id', () => {
   test('sent by Graph on page 2 is an error naming the page, never a pass', async () => {
     sim.addFault({ target: 'users', after: 1, kind: 'drop-id' })
     const result = await run()
-    expectError(result, /Graph returned a user without an id on users page 2/)
+    expectRunError(result, /Graph returned a user without an id on users page 2/)
     noCrash(result)
   })
 
@@ -313,7 +302,7 @@ describe('a user object without an id', () => {
       body: { value: [users[5], user] }
     })
     const result = await run()
-    expectError(result, /Graph returned a user without an id on users page 2/)
+    expectRunError(result, /Graph returned a user without an id on users page 2/)
     noCrash(result)
   })
 })

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/g
 import { runOn, type ActionRun } from '../../__fixtures__/action.js'
 import { startSimulator, type Simulator } from '../../simulator/server.js'
 import { generateTenant } from '../../simulator/tenant.js'
-import { commandLines, reportDirFiles, tokenRequests, userRequests } from './helpers.js'
+import { commandLines, expectRunError, tokenRequests, userRequests } from './helpers.js'
 
 const USERS = 60
 const PAGE_SIZE = 5
@@ -92,15 +92,10 @@ test('a page refused every time: an error after 8 refusals saying how far the ru
     retryAfter: '0.05',
     times: Infinity
   })
-  const result = await run()
-  expect(result.code).toBe(1)
-  expect(result.outputs.result).toBe('error')
-  const errors = commandLines(result, 'error')
-  expect(errors).toHaveLength(1)
-  expect(errors[0]).toMatch(
+  expectRunError(
+    await run(),
     /Graph kept refusing users page 4 with HTTP 429 .*refused 9 times in a row after waiting 0\.4 s in all; run again later\. The run had read 15 users of about 60 \(3 pages\) in \d+ s; no report was written\.$/
   )
-  expect(reportDirFiles(result)).toEqual([])
   // Pages 1–3, then page 4's first try and 8 more.
   expect(userRequests(sim)).toHaveLength(3 + 9)
 })
@@ -161,16 +156,11 @@ describe('broken answers', () => {
 
   test('a 200 that is never JSON: an error naming the path, never a pass, no report', async () => {
     sim.addFault({ target: 'users', after: 1, kind: 'not-json', times: Infinity })
-    const result = await run()
-    expect(result.code).toBe(1)
-    expect(result.outputs.result).toBe('error')
-    const errors = commandLines(result, 'error')
-    expect(errors).toHaveLength(1)
-    expect(errors[0]).toMatch(
+    const error = expectRunError(
+      await run(),
       /users page 2 with a body that is not JSON \(HTTP 200, \/beta\/users\)/
     )
-    expect(errors[0]).not.toMatch(/Bearer|sim\./)
-    expect(reportDirFiles(result)).toEqual([])
+    expect(error).not.toMatch(/Bearer|sim\./)
     // Page 1, then page 2's first try and two more.
     expect(userRequests(sim)).toHaveLength(1 + 3)
   })

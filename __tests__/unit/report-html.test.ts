@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto'
 import { describe, expect, test } from '@jest/globals'
-import type { Status, UserRecord } from '../../src/policy.js'
+import type { Status } from '../../src/policy.js'
+import { record } from '../../__fixtures__/records.js'
 import { emptyCounts } from '../../src/policy.js'
 import { USER_COLUMNS } from '../../src/report/columns.js'
 import type { ReportMeta } from '../../src/report/json.js'
@@ -19,33 +20,6 @@ import {
 } from '../../src/breakdown.js'
 import { embeddableJson, escapeHtml } from '../../src/report/html/escape.js'
 import { htmlFooter, htmlHeader, htmlUsers } from '../../src/report/html/page.js'
-
-let serial = 0
-function record(overrides: Partial<UserRecord> = {}): UserRecord {
-  serial++
-  return {
-    id: `00000000-0000-0000-0000-${String(serial).padStart(12, '0')}`,
-    userPrincipalName: `user${serial}@contoso.com`,
-    displayName: `User ${serial}`,
-    userType: 'Member',
-    accountEnabled: true,
-    createdDateTime: '2020-01-01T00:00:00.000Z',
-    lastSignInDateTime: '2025-01-01T00:00:00.000Z',
-    lastNonInteractiveSignInDateTime: null,
-    lastSuccessfulSignInDateTime: '2025-01-01T00:00:00.000Z',
-    lastActivityDateTime: '2025-01-01T00:00:00.000Z',
-    daysInactive: 165,
-    neverSignedIn: false,
-    status: 'stale',
-    reason: 'last successful sign-in 165 days ago (stale at 90)',
-    mail: null,
-    onPremisesSyncEnabled: null,
-    externalUserState: null,
-    licenses: [],
-    privilegedRoles: null,
-    ...overrides
-  }
-}
 
 const meta: ReportMeta = {
   generatedAt: '2026-01-01T00:00:00.000Z',

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { compareWorstFirst, emptyCounts, type Counts, type UserRecord } from '../../src/policy.js'
+import { record } from '../../__fixtures__/records.js'
 import { csvRows, protectCell } from '../../src/report/csv.js'
 import { earlierReport, ReportFiles } from '../../src/report/files.js'
 import { Breakdown } from '../../src/breakdown.js'
@@ -57,33 +58,6 @@ const CONTRACT_TOP_LEVEL = [
 
 /** The CSV writer's bytes, as text. */
 const csvText = (...args: Parameters<typeof csvRows>) => csvRows(...args).toString('utf8')
-
-let serial = 0
-function record(overrides: Partial<UserRecord> = {}): UserRecord {
-  serial++
-  return {
-    id: `00000000-0000-0000-0000-${String(serial).padStart(12, '0')}`,
-    userPrincipalName: `user${serial}@contoso.com`,
-    displayName: `User ${serial}`,
-    userType: 'Member',
-    accountEnabled: true,
-    createdDateTime: '2020-01-01T00:00:00.000Z',
-    lastSignInDateTime: '2025-01-01T00:00:00.000Z',
-    lastNonInteractiveSignInDateTime: null,
-    lastSuccessfulSignInDateTime: '2025-01-01T00:00:00.000Z',
-    lastActivityDateTime: '2025-01-01T00:00:00.000Z',
-    daysInactive: 165,
-    neverSignedIn: false,
-    status: 'stale',
-    reason: 'last successful sign-in 165 days ago (stale at 90)',
-    mail: null,
-    onPremisesSyncEnabled: null,
-    externalUserState: null,
-    licenses: [],
-    privilegedRoles: null,
-    ...overrides
-  }
-}
 
 /**
  * A strict RFC 4180 reader: CRLF ends a record, quoted fields may hold anything. A bare CR or LF

@@ -23,8 +23,6 @@ export interface GraphClient {
   get<T>(pathOrUrl: string, call: GraphCall, options?: GetOptions): Promise<T>
   /** A plain-text answer (`users/$count`) with extra headers. */
   text(path: string, call: GraphCall, headers: Record<string, string>): Promise<string>
-  /** Graph's throttling as learned so far. */
-  readonly pacing: Pacing
   /** Requests sent to Graph so far (retries included). */
   readonly requests: number
 }
@@ -140,7 +138,6 @@ export function createGraphClient(
           graphCall
         )
       ).text,
-    pacing,
     get requests() {
       return counter.requests
     }

@@ -33,7 +33,7 @@ export function quotaOf(url: string): QuotaBucket {
   return 'directory'
 }
 
-/** Accepted send times remembered for learning (far more than any window holds). */
+/** Send times remembered for learning (far more than any window holds). */
 const EPISODE_LIMIT = 4096
 /**
  * The fewest requests a learned window holds. Graph's smallest documented window holds 5; a 429
@@ -57,10 +57,11 @@ export interface Ticket {
  * - until the first 429 it sends freely;
  * - that 429 tells how many requests the window holds (those accepted since the start, or since
  *   the last 429; at least MIN_LIMIT, or it teaches nothing), and holds the bucket for its
- *   Retry-After; then one request (the scout: the
- *   refused one, sent again) goes alone until it is accepted, and its send time tells how long
- *   the window is (from the oldest of those requests). Without Retry-After the scout's backoff
- *   finds the window, and the rest of the bucket does not hammer a full window meanwhile;
+ *   Retry-After; then one request (the scout: the refused one, sent again) goes alone until it
+ *   is accepted, and its send time tells how long the window is (from the oldest of those
+ *   requests). Without Retry-After the scout's backoff finds the window, and the rest of the
+ *   bucket does not hammer a full window meanwhile. The scout is given up only when its retries
+ *   run out, which fails the run, so waiting for it is bounded by its retries;
  * - from then on it keeps at most that many requests in any window of that length. A 429 that
  *   meets a window as full as the pacer allows (the window is longer than learned, or another
  *   client shares the quota) lengthens the window the same way; a 429 that meets a window
@@ -100,7 +101,7 @@ export class Pacer {
   private turn: Promise<unknown> = Promise.resolve()
   /** Waiters held back by the scout, woken by its acceptance. */
   private waking: Array<() => void> = []
-  /** 429 answers received, for the benchmark and tests. */
+  /** 429 answers received (the tests read it). */
   refused = 0
 
   constructor(
@@ -156,6 +157,7 @@ export class Pacer {
         continue
       }
       this.sent.push(now)
+      if (this.sent.length > EPISODE_LIMIT) this.sent.shift()
       return { sentAt: now }
     }
   }
@@ -256,13 +258,6 @@ export class Pacing {
       this.pacers.set(bucket, pacer)
     }
     return pacer
-  }
-
-  /** 429 answers received so far, $batch sub-responses included. */
-  get refused(): number {
-    let refused = 0
-    for (const pacer of this.pacers.values()) refused += pacer.refused
-    return refused
   }
 
   /** Waits for room in the request's bucket, then tells the pacer how the answer went. */
