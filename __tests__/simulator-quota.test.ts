@@ -101,9 +101,9 @@ describe('quota', () => {
     }
     now = 100
     // 9.9 s of the 10 s window left: 10 s. Scaled, 0.233 s of 0.333 s left (6.99 s of the
-    // documented clock): 7 s × 1/30.
+    // documented clock): 7 s × 1/30, rounded up to the millisecond.
     expect(documented.take('reports', 't', 'a')?.headers?.['Retry-After']).toBe('10')
-    expect(scaled.take('reports', 't', 'a')?.headers?.['Retry-After']).toBe('0.233')
+    expect(scaled.take('reports', 't', 'a')?.headers?.['Retry-After']).toBe('0.234')
   })
 
   test('retryAfter false: the 429 carries no Retry-After', async () => {

@@ -111,7 +111,8 @@ export class QuotaModel {
     // Whole seconds of the documented clock, scaled with the windows: at the documented rates an
     // integer, as Graph sends it; scaled, the same fraction of it (0.333 for 10 s at 1/30).
     const seconds = Math.max(1, Math.ceil((roomAt - now) / (1000 * this.scale)))
-    const retryAfter = Number((seconds * this.scale).toFixed(3))
+    // Rounded up to the millisecond: never shorter than the wait it stands for.
+    const retryAfter = Math.ceil(seconds * this.scale * 1000) / 1000
     return graphError(
       429,
       'TooManyRequests',

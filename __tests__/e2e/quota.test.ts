@@ -100,6 +100,19 @@ test('a page refused every time: an error after 8 refusals saying how far the ru
   expect(userRequests(sim)).toHaveLength(3 + 9)
 })
 
+test('an estimate refused for good (Retry-After beyond 300 s) does not hold up the listing in the same quota bucket', async () => {
+  // /users/$count and the sign-in-log source's user pages share the directory bucket: the
+  // refused $count is given up, and the pages must not wait for it.
+  sim.addFault({ target: 'count', kind: 'status', status: 429, retryAfter: '400' })
+  const result = await run({
+    source: 'sign-in-logs',
+    'graph-version': 'beta',
+    'threshold-days': '30'
+  })
+  expectComplete(result)
+  expect(result.stdout).toMatch(/No time-left estimate: .*Retry-After/)
+})
+
 describe('the sign-in-log source throttled by the log quota (5 per 0.25 s), each $batch sub-request counted', () => {
   // Graph's 5 per 10 s at 1/40 of the time, Retry-After scaled with it.
   const LOG_WINDOW = { requests: 5, windowMs: 250 }

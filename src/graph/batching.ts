@@ -69,7 +69,8 @@ async function sendBatch(group: Waiting[], base: string, next: Send): Promise<vo
         url: request.url.slice(base.length)
       }))
     }),
-    what: `a $batch of ${group.length} (${group[0].request.what}${group.length > 1 ? ', …' : ''})`,
+    // Its failure becomes each request's: name none of them in particular.
+    what: `a $batch of ${group.length} requests`,
     expect: (json) =>
       Array.isArray((json as { responses?: unknown } | null)?.responses)
         ? undefined
@@ -105,7 +106,8 @@ function subResponse(request: HttpRequest, sub: SubResponse | undefined): HttpRe
   const headers = new Map<string, string>()
   if (sub.headers !== null && typeof sub.headers === 'object')
     for (const [name, value] of Object.entries(sub.headers))
-      if (typeof value === 'string') headers.set(name.toLowerCase(), value)
+      if (typeof value === 'string' || typeof value === 'number')
+        headers.set(name.toLowerCase(), String(value))
   const answer: HttpResponse = {
     status: sub.status,
     statusText: '',

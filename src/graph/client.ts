@@ -90,7 +90,7 @@ export function createGraphClient(
     fetchTransport(fetch, options.requestTimeoutMs),
     originGuard(options),
     bearer(tokens, retry.log),
-    retrying(retry),
+    retrying(retry, pacing.settled),
     pacing.policy,
     batching(base),
     counting(counter),

@@ -1,5 +1,6 @@
+import { RETRY } from '../constants.js'
 import type { Clock } from '../io.js'
-import { parseRetryAfter, type HttpRequest, type Policy } from './pipeline.js'
+import { isRetryableStatus, parseRetryAfter, type HttpRequest, type Policy } from './pipeline.js'
 
 /**
  * Graph's throttling windows, per app and tenant (https://learn.microsoft.com/graph/throttling-limits,
@@ -60,8 +61,8 @@ export interface Ticket {
  *   Retry-After; then one request (the scout: the refused one, sent again) goes alone until it
  *   is accepted, and its send time tells how long the window is (from the oldest of those
  *   requests). Without Retry-After the scout's backoff finds the window, and the rest of the
- *   bucket does not hammer a full window meanwhile. The scout is given up only when its retries
- *   run out, which fails the run, so waiting for it is bounded by its retries;
+ *   bucket does not hammer a full window meanwhile. Waiting for the scout is bounded by its
+ *   retries: when it is no longer sent again, whichever way it ended, the next waiter goes;
  * - from then on it keeps at most that many requests in any window of that length. A 429 that
  *   meets a window as full as the pacer allows (the window is longer than learned, or another
  *   client shares the quota) lengthens the window the same way; a 429 that meets a window
@@ -206,7 +207,9 @@ export class Pacer {
   throttled(ticket: Ticket, request: HttpRequest, retryAfterMs: number | undefined): void {
     const now = this.clock.now().getTime()
     this.refused++
-    this.blockedUntil = Math.max(this.blockedUntil, now + (retryAfterMs ?? 0))
+    // A Retry-After the action will not wait for ends that request, not the bucket.
+    if (retryAfterMs !== undefined && retryAfterMs <= RETRY.maxRetryAfterSeconds * 1000)
+      this.blockedUntil = Math.max(this.blockedUntil, now + retryAfterMs)
     if (ticket.probeOldest !== undefined) {
       // The window frees when Retry-After says; test it less often.
       this.probing = false
@@ -233,9 +236,19 @@ export class Pacer {
     this.sinceRefusal = []
   }
 
-  /** No answer (a network error or timeout): the request may have counted, so it stays counted. */
+  /**
+   * No answer, or one that says nothing of the window (a network error, a timeout, a 5xx, a 401):
+   * the request may have counted, so it stays counted; a scout stays the scout.
+   */
   failed(ticket: Ticket): void {
     if (ticket.probeOldest !== undefined) this.probing = false
+  }
+
+  /** `request` is not sent again: if it was the scout, the next waiter goes (nothing learned). */
+  settled(request: HttpRequest): void {
+    if (request !== this.scout) return
+    this.scout = undefined
+    for (const wake of this.waking.splice(0)) wake()
   }
 }
 
@@ -260,7 +273,10 @@ export class Pacing {
     return pacer
   }
 
-  /** Waits for room in the request's bucket, then tells the pacer how the answer went. */
+  /**
+   * Waits for room in the request's bucket, then tells the pacer how the answer went: a 429, an
+   * answer the service gave (2xx, 400, 403, 404: the request fit the window), or none.
+   */
   readonly policy: Policy = async (request, next) => {
     const pacer = this.pacer(quotaOf(request.url))
     const ticket = await pacer.acquire(request)
@@ -274,9 +290,16 @@ export class Pacing {
     if (response.status === 429) {
       const retryAfter = parseRetryAfter(response.headers.get('retry-after'), this.clock.now())
       pacer.throttled(ticket, request, retryAfter)
+    } else if (response.status === 401 || isRetryableStatus(response.status)) {
+      pacer.failed(ticket)
     } else {
       pacer.accepted(ticket, request)
     }
     return response
+  }
+
+  /** For the retry layer: `request` is not sent again. */
+  readonly settled = (request: HttpRequest): void => {
+    this.pacers.get(quotaOf(request.url))?.settled(request)
   }
 }

@@ -5,8 +5,10 @@ import {
   isRetryableStatus,
   parseRetryAfter,
   TransientError,
+  type HttpRequest,
   type HttpResponse,
-  type Policy
+  type Policy,
+  type Send
 } from './pipeline.js'
 
 export interface RetryContext {
@@ -76,7 +78,11 @@ export class RetryStrategy {
     if ('status' in outcome && outcome.status === 429) {
       this.throttled++
       this.retry.of = THROTTLE.maxRefusals
-      wait = asked ?? Math.min(1000 * 2 ** (this.throttled - 1), DOCUMENTED_WINDOW_MS[this.bucket])
+      // Retry-After 0 (or a date gone by) would spend every refusal at once: back off instead.
+      wait =
+        asked !== undefined && asked > 0
+          ? asked
+          : Math.min(1000 * 2 ** (this.throttled - 1), DOCUMENTED_WINDOW_MS[this.bucket])
       if (this.throttled > THROTTLE.maxRefusals || this.waitedMs + wait > THROTTLE.maxWaitMs) {
         return new RetriesExhausted(
           `refused ${this.throttled} times in a row after waiting ${(this.waitedMs / 1000).toFixed(1)} s in all`,
@@ -105,39 +111,55 @@ export class RetryStrategy {
 
 /**
  * Sends again per RetryStrategy. Returns the first answer that is not retryable; when the
- * retries run out, throws RetriesExhausted carrying the last answer or failure.
+ * retries run out, throws RetriesExhausted carrying the last answer or failure. `settled` hears
+ * of each request once it is no longer sent again, whichever way it ended (pacing lets go of it).
  */
-export function retrying(log: RetryContext): Policy {
+export function retrying(
+  log: RetryContext,
+  settled: (request: HttpRequest) => void = () => undefined
+): Policy {
   return async (request, next) => {
-    const strategy = new RetryStrategy(log, quotaOf(request.url))
-    for (;;) {
-      let response: HttpResponse | undefined
-      let failure: TransientError | undefined
-      try {
-        response = await next(request)
-      } catch (error) {
-        if (!(error instanceof TransientError)) throw error
-        failure = error
-      }
-      if (response && !isRetryableStatus(response.status)) return response
-      const retryAfter = response?.headers.get('retry-after') ?? null
-      const wait = strategy.next(
-        request.what,
-        response ? { status: response.status, retryAfter } : { failure: failure! }
-      )
-      if (wait instanceof RetriesExhausted) {
-        throw new RetriesExhausted(wait.message, wait.reason, response, failure)
-      }
-      const reason = response
-        ? `HTTP ${response.status}${retryAfter ? `, Retry-After ${retryAfter}` : ''}`
-        : failure!.kind === 'network'
-          ? `network error: ${failure!.message}`
-          : failure!.message
-      log.log(
-        `${request.what}: ${reason}; waiting ${(wait / 1000).toFixed(2)} s before retry ${strategy.retry.number} of ${strategy.retry.of}`
-      )
-      log.waited.ms += wait
-      await log.clock.sleep(wait)
+    try {
+      return await sendRetrying(log, request, next)
+    } finally {
+      settled(request)
     }
+  }
+}
+
+async function sendRetrying(
+  log: RetryContext,
+  request: HttpRequest,
+  next: Send
+): Promise<HttpResponse> {
+  const strategy = new RetryStrategy(log, quotaOf(request.url))
+  for (;;) {
+    let response: HttpResponse | undefined
+    let failure: TransientError | undefined
+    try {
+      response = await next(request)
+    } catch (error) {
+      if (!(error instanceof TransientError)) throw error
+      failure = error
+    }
+    if (response && !isRetryableStatus(response.status)) return response
+    const retryAfter = response?.headers.get('retry-after') ?? null
+    const wait = strategy.next(
+      request.what,
+      response ? { status: response.status, retryAfter } : { failure: failure! }
+    )
+    if (wait instanceof RetriesExhausted) {
+      throw new RetriesExhausted(wait.message, wait.reason, response, failure)
+    }
+    const reason = response
+      ? `HTTP ${response.status}${retryAfter ? `, Retry-After ${retryAfter}` : ''}`
+      : failure!.kind === 'network'
+        ? `network error: ${failure!.message}`
+        : failure!.message
+    log.log(
+      `${request.what}: ${reason}; waiting ${(wait / 1000).toFixed(2)} s before retry ${strategy.retry.number} of ${strategy.retry.of}`
+    )
+    log.waited.ms += wait
+    await log.clock.sleep(wait)
   }
 }

@@ -103,32 +103,42 @@ export function signInLogPace(): string {
   return 'sign-in logs: Graph allows 5 log requests per 10 s (each user is one, two when the newest sign-in failed): at least 2 s a user, about 35 min per 1,000 users.'
 }
 
-/** Runs `tasks` with at most `limit` in flight, keeping their order in the result. */
+/**
+ * Runs `tasks` with at most `limit` in flight, keeping their order in the result. Once one fails
+ * no further task starts: the run is failing, and a paced log would take minutes to finish.
+ */
 async function inParallel<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
   const results: T[] = new Array(tasks.length)
   let next = 0
+  let failed = false
   const worker = async () => {
-    while (next < tasks.length) {
+    while (next < tasks.length && !failed) {
       const index = next++
-      results[index] = await tasks[index]()
+      try {
+        results[index] = await tasks[index]()
+      } catch (error) {
+        failed = true
+        throw error
+      }
     }
   }
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker))
   return results
 }
 
-/**
- * The `sign-in-logs` source: users listed without signInActivity, then each user's newest
- * sign-in from the audit logs, 20 users a $batch, a few batches in flight (see newestEntries). Only users whose newest
- * entry failed are asked again for their newest success (`status/errorCode eq 0`); they wait, across
- * user pages, until 20 of them fill a $batch (the rest go in one last batch), so the run costs
- * user pages + ⌈n/20⌉ batches a page (⌈N/20⌉ when page-size is a multiple of 20, as the default
- * 500 is) + ⌈F/20⌉ (F: users whose newest entry failed), never one request per user. Pages are
- * yielded as users are complete: those waiting for their newest success come in a later page.
- */
 /** Page size of the user listing, and the Graph version (its log holds different sign-ins). */
 export type SignInLogOptions = Pick<Settings, 'pageSize' | 'graphVersion'>
 
+/**
+ * The `sign-in-logs` source: users listed without signInActivity, then each user's newest
+ * sign-in from the audit logs (see newestEntries). Only users whose newest entry failed are asked
+ * again for their newest success (`status/errorCode eq 0`); they wait, across user pages, until
+ * 20 of them fill a $batch (the rest go in one last batch). Unthrottled, the run costs user pages
+ * + ⌈n/20⌉ batches a page (⌈N/20⌉ when page-size is a multiple of 20, as the default 500 is) +
+ * ⌈F/20⌉ (F: users whose newest entry failed), never one request per user; under Graph's log
+ * quota a batch holds what the pacer lets through together (5 at the documented rate). Pages are
+ * yielded as users are complete: those waiting for their newest success come in a later page.
+ */
 export async function* signInLogUserPages(
   graph: GraphClient,
   options: SignInLogOptions,
