@@ -92,7 +92,9 @@ export interface ActionMeasure {
  */
 export async function runActionMeasured(
   sim: SimReady,
-  inputs: Record<string, string>
+  inputs: Record<string, string>,
+  /** The action is stopped after this long (it then counts as incomplete). */
+  timeoutMs = 30 * 60_000
 ): Promise<ActionMeasure> {
   if (!existsSync(ACTION)) throw new Error(`${ACTION} is missing: run "npm run bundle" first.`)
   const probe = probeFile()
@@ -109,7 +111,7 @@ export async function runActionMeasured(
     env: { BENCH_PROBE_FILE: probe.path },
     caPath: sim.caPath,
     nodeArgs: PROBE_ARGS,
-    timeoutMs: 30 * 60_000
+    timeoutMs
   })
   const usage = probe.read()
   return {
