@@ -1,5 +1,7 @@
 import { BATCH_SIZE } from '../constants.js'
 import {
+  expected,
+  isSuccess,
   TransientError,
   type HttpRequest,
   type HttpResponse,
@@ -47,7 +49,9 @@ export function batching(base: string): Policy {
         const byHeaders = new Map<string, Waiting[]>()
         for (const waiting of taken) {
           const key = JSON.stringify(waiting.request.headers)
-          byHeaders.set(key, [...(byHeaders.get(key) ?? []), waiting])
+          const group = byHeaders.get(key)
+          if (group) group.push(waiting)
+          else byHeaders.set(key, [waiting])
         }
         for (const group of byHeaders.values())
           for (let start = 0; start < group.length; start += BATCH_SIZE)
@@ -83,7 +87,7 @@ async function sendBatch(group: Waiting[], base: string, next: Send): Promise<vo
     for (const waiting of group) waiting.reject(error)
     return
   }
-  if (response.status < 200 || response.status >= 300) {
+  if (!isSuccess(response.status)) {
     for (const waiting of group) waiting.resolve(response)
     return
   }
@@ -117,7 +121,7 @@ function subResponse(request: HttpRequest, sub: SubResponse | undefined): HttpRe
     },
     text: JSON.stringify(sub.body ?? {})
   }
-  if (sub.status < 200 || sub.status >= 300) return answer
+  if (!isSuccess(sub.status)) return answer
   // A JSON sub-response's body is the JSON itself; anything else arrives as a base64 string.
   if (sub.body === null || typeof sub.body !== 'object') {
     throw new TransientError(
@@ -125,8 +129,5 @@ function subResponse(request: HttpRequest, sub: SubResponse | undefined): HttpRe
       'body'
     )
   }
-  const fault = request.expect?.(sub.body)
-  if (fault !== undefined)
-    throw new TransientError(`Graph answered ${request.what} ${fault}`, 'body')
-  return { ...answer, json: sub.body }
+  return { ...answer, json: expected(request, sub.body) }
 }

@@ -10,6 +10,7 @@ import {
   counting,
   decode,
   fetchTransport,
+  isSuccess,
   pipeline,
   type HttpRequest,
   type Policy,
@@ -121,7 +122,7 @@ export function createGraphClient(
           : `Could not reach Graph at ${options.graphEndpoint} for ${graphCall.what} after every retry: ${failure.message}`
       )
     }
-    if (response.status < 200 || response.status >= 300)
+    if (!isSuccess(response.status))
       throw explainGraphError(response.status, response.text, graphCall, options)
     return response
   }

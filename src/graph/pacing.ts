@@ -173,12 +173,10 @@ export class Pacer {
       this.describe(this.limit!, this.windowMs)
     }
     this.sinceRefusal.push(ticket.sentAt)
-    if (this.sinceRefusal.length > EPISODE_LIMIT)
-      this.sinceRefusal.splice(0, this.sinceRefusal.length - EPISODE_LIMIT)
+    if (this.sinceRefusal.length > EPISODE_LIMIT) this.sinceRefusal.shift()
     if (request === this.scout) {
-      this.scout = undefined
       this.learn(ticket.sentAt)
-      for (const wake of this.waking.splice(0)) wake()
+      this.settled(request)
     }
   }
 
@@ -244,7 +242,7 @@ export class Pacer {
     if (ticket.probeOldest !== undefined) this.probing = false
   }
 
-  /** `request` is not sent again: if it was the scout, the next waiter goes (nothing learned). */
+  /** `request` is not sent again: if it was the scout, the next waiter goes. */
   settled(request: HttpRequest): void {
     if (request !== this.scout) return
     this.scout = undefined

@@ -18,7 +18,7 @@ interface Slot<T> {
  * A page must carry a `value` list: checked inside the retried unit, so a body that is not a page
  * is sent again, and one that stays broken is an error, never an empty page.
  */
-const isPage = (json: unknown): string | undefined =>
+export const isPage = (json: unknown): string | undefined =>
   Array.isArray((json as GraphPage<unknown> | null)?.value) ? undefined : 'without a "value" list'
 
 /**

@@ -107,7 +107,7 @@ export function fetchTransport(fetch: Fetch, silenceMs: number): Send {
       } catch (error) {
         throw failed(error)
       }
-      const ok = response.status >= 200 && response.status < 300
+      const ok = isSuccess(response.status)
       const stream = response.body as Readable | null
       const chunks: Buffer[] = []
       let bytes = 0
@@ -149,7 +149,7 @@ export function fetchTransport(fetch: Fetch, silenceMs: number): Send {
 /** Parses and checks a 2xx JSON body; a body that is not what it must be is transient. */
 export const decode: Policy = async (request, next) => {
   const response = await next(request)
-  if (response.status < 200 || response.status >= 300 || request.parse === 'text') return response
+  if (!isSuccess(response.status) || request.parse === 'text') return response
   let json: unknown
   try {
     json = JSON.parse(response.text)
@@ -159,11 +159,15 @@ export const decode: Policy = async (request, next) => {
       'body'
     )
   }
+  return { ...response, json: expected(request, json) }
+}
+
+/** `json`, when it is what `request` must get (HttpRequest.expect); else a transient failure. */
+export function expected(request: HttpRequest, json: unknown): unknown {
   const fault = request.expect?.(json)
-  if (fault !== undefined) {
+  if (fault !== undefined)
     throw new TransientError(`Graph answered ${request.what} ${fault}`, 'body')
-  }
-  return { ...response, json }
+  return json
 }
 
 /** Counts every request sent (retries included). */
@@ -186,6 +190,10 @@ export function parseRetryAfter(value: string | null | undefined, now: Date): nu
   const date = /[a-z]/i.test(text) ? Date.parse(text) : NaN
   if (Number.isNaN(date)) return undefined
   return Math.max(0, date - now.getTime())
+}
+
+export function isSuccess(status: number): boolean {
+  return status >= 200 && status < 300
 }
 
 export function isRetryableStatus(status: number): boolean {

@@ -3,6 +3,7 @@ import type { DirectoryUser } from '../users.js'
 import type { Settings } from '../settings/settings.js'
 import type { GraphClient } from './client.js'
 import type { Clock } from '../io.js'
+import { isPage } from './paginate.js'
 import { userPages, type UserListing } from './users.js'
 
 interface SignInEntry {
@@ -66,9 +67,6 @@ export function applyEntries(
 
 const succeeded = (entry: SignInEntry | undefined) => entry?.status?.errorCode === 0
 
-const hasValueList = (json: unknown) =>
-  Array.isArray((json as { value?: unknown } | null)?.value) ? undefined : 'without a "value" list'
-
 /**
  * The newest log entry (the newest successful one with `successfulOnly`) of each user. Each
  * lookup is a request of its own through the whole pipeline, so a throttled or failed one is
@@ -87,7 +85,7 @@ async function newestEntries(
     const page = await graph.get<{ value: SignInEntry[] }>(
       lastSignInPath(user.id, successfulOnly, graphVersion, window),
       { resource: 'signInLogs', what: `the sign-in log of user ${user.id}` },
-      { expect: hasValueList, batch: true }
+      { expect: isPage, batch: true }
     )
     return [user.id, page.value[0]] as const
   })
